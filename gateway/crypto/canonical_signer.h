@@ -1,0 +1,37 @@
+// Signing documents the gateway wrote itself, without re-canonicalising them. The caller hands
+// over the root element already in exclusive-C14N form (gateway/core/canonical_xml.h writes
+// that form); the digest is taken over those bytes as they are, SignedInfo is emitted in its
+// canonical form directly, and the ds:Signature is inserted as the root's last child. What comes
+// out is an ordinary enveloped XML-DSig (URI="", enveloped + exc-c14n, SHA-256) that xmlsec1,
+// the XmlDsigVerifier and every peer library verify; tests check exactly that.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "gateway/core/error.h"
+#include "gateway/crypto/digest_signer.h"
+#include "gateway/crypto/signing_identity.h"
+
+namespace lienthong::crypto {
+
+class CanonicalXmlSigner {
+ public:
+  static Result<std::shared_ptr<const CanonicalXmlSigner>> create(
+      std::shared_ptr<const SigningIdentity> identity);
+
+  // `canonical_root`: exclusive-C14N bytes of the root element, without a Signature.
+  // Returns: XML declaration, newline, the root with its ds:Signature.
+  Result<std::string> sign(std::string_view canonical_root) const;
+
+ private:
+  CanonicalXmlSigner() = default;
+
+  std::shared_ptr<const SigningIdentity> identity_;
+  std::unique_ptr<DigestSigner> signer_;
+  std::string signed_info_head_;  // canonical SignedInfo up to the DigestValue text
+  std::string key_info_;          // ds:KeyInfo element, written once
+};
+
+}  // namespace lienthong::crypto

@@ -1,0 +1,20 @@
+// Subcommands of the `lienthong` CLI. Each registers its options and returns the exit code.
+// Exit codes are a contract: 0 success/valid, 1 verdict "not valid" or operation refused,
+// 2 usage or I/O error.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace lienthong::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRefused = 1;
+inline constexpr int kExitUsage = 2;
+
+// Each returns the action to run when its subcommand was chosen.
+std::function<int()> add_verify_xml(CLI::App& app);
+std::function<int()> add_sign_xml(CLI::App& app);
+
+}  // namespace lienthong::cli
