@@ -3,6 +3,7 @@
 // HTTP problem+json) and the CLI prints the code name. Names are part of the public contract.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,10 @@ enum class ErrorCode {
 
 // "SIGNATURE_INVALID" etc.: the stable wire name.
 std::string_view error_code_name(ErrorCode code);
+
+inline std::ostream& operator<<(std::ostream& os, ErrorCode code) {
+  return os << error_code_name(code);
+}
 
 // The HTTP status a front end answers with for this code (RFC 9457 problem documents).
 int http_status(ErrorCode code);

@@ -18,23 +18,54 @@ using CrlStackPtr = std::unique_ptr<STACK_OF(X509_CRL), decltype([](STACK_OF(X50
                                       sk_X509_CRL_free(s);
                                     })>;
 
-// Index into X509_STORE_CTX ex_data where the CRL mode lives for the verify callback.
-int crl_mode_index() {
+// One problem X509_verify_cert reported on the path.
+struct Finding {
+  int error;
+  int depth;
+  X509Ptr cert;
+};
+
+// What the verify callback collects. OpenSSL stops at the first problem it meets, and it
+// meets CRL problems before expiry: collecting every problem lets us report the one an
+// operator needs (an untrusted path before a revocation, a revocation before an expiry, an
+// expiry before a stale CRL). Any finding at all means the path is refused.
+struct VerifyState {
+  CrlMode crl_mode;
+  std::vector<Finding> findings;
+};
+
+int state_index() {
   static const int index = X509_STORE_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return index;
 }
 
-// "Check a CRL where we have one" is not an OpenSSL mode: with CRL checking on, a missing CRL
-// is an error. In kIfAvailable mode that one error is forgiven; every other verdict stands.
 int verify_callback(int ok, X509_STORE_CTX* ctx) {
   if (ok) return ok;
-  const auto* mode = static_cast<const CrlMode*>(X509_STORE_CTX_get_ex_data(ctx, crl_mode_index()));
-  if (mode != nullptr && *mode == CrlMode::kIfAvailable &&
-      X509_STORE_CTX_get_error(ctx) == X509_V_ERR_UNABLE_TO_GET_CRL) {
-    X509_STORE_CTX_set_error(ctx, X509_V_OK);
-    return 1;
+  auto* state = static_cast<VerifyState*>(X509_STORE_CTX_get_ex_data(ctx, state_index()));
+  if (state == nullptr) return ok;  // not one of ours: keep OpenSSL's verdict
+  const int err = X509_STORE_CTX_get_error(ctx);
+  // "Check a CRL where we have one" is not an OpenSSL mode: with CRL checking on, a missing
+  // CRL is an error. In kIfAvailable mode that one error is forgiven.
+  if (!(state->crl_mode == CrlMode::kIfAvailable && err == X509_V_ERR_UNABLE_TO_GET_CRL))
+    state->findings.push_back(Finding{err, X509_STORE_CTX_get_error_depth(ctx),
+                                      share(X509_STORE_CTX_get_current_cert(ctx))});
+  X509_STORE_CTX_set_error(ctx, X509_V_OK);
+  return 1;  // keep walking the path; the findings decide
+}
+
+int rank(int error) {
+  switch (error) {
+    case X509_V_ERR_CERT_REVOKED: return 1;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID: return 2;
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+    case X509_V_ERR_DIFFERENT_CRL_SCOPE: return 3;
+    default: return 0;  // the path itself is not trusted
   }
-  return ok;
 }
 
 Result<void> load_folder(const std::filesystem::path& dir, bool crls, TrustMaterial& out,
@@ -141,14 +172,22 @@ Result<ValidatedPath> X509TrustStore::validate(const PathCheck& check) const {
     flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
   X509_VERIFY_PARAM_set_flags(param, flags);
   if (check.purpose != 0) X509_STORE_CTX_set_purpose(ctx.get(), check.purpose);
-  X509_STORE_CTX_set_ex_data(ctx.get(), crl_mode_index(), const_cast<CrlMode*>(&crl_mode_));
+  VerifyState state{crl_mode_, {}};
+  X509_STORE_CTX_set_ex_data(ctx.get(), state_index(), &state);
 
-  if (X509_verify_cert(ctx.get()) != 1) {
-    const int err = X509_STORE_CTX_get_error(ctx.get());
-    const X509* at = X509_STORE_CTX_get_current_cert(ctx.get());
-    const std::string reason = X509_verify_cert_error_string(err);
+  const int verified = X509_verify_cert(ctx.get());
+  if (verified != 1 && state.findings.empty())  // failed outside the callback's reach
+    state.findings.push_back(Finding{X509_STORE_CTX_get_error(ctx.get()),
+                                     X509_STORE_CTX_get_error_depth(ctx.get()),
+                                     share(X509_STORE_CTX_get_current_cert(ctx.get()))});
+  if (!state.findings.empty()) {
     ERR_clear_error();
-    switch (err) {
+    const Finding* worst = &state.findings.front();
+    for (const auto& f : state.findings)
+      if (rank(f.error) < rank(worst->error)) worst = &f;
+    const X509* at = worst->cert.get();
+    const std::string reason = X509_verify_cert_error_string(worst->error);
+    switch (worst->error) {
       case X509_V_ERR_CERT_HAS_EXPIRED:
         return fail(ErrorCode::kCertExpired, describe(at) + " expired at " +
                                                  format_utc_time(to_time_point(X509_get0_notAfter(at))) +
@@ -159,14 +198,12 @@ Result<ValidatedPath> X509TrustStore::validate(const PathCheck& check) const {
                                                  " (checked at " + format_utc_time(check.at) + ")");
       case X509_V_ERR_CERT_REVOKED:
         return fail(ErrorCode::kCertRevoked, describe(at) + " is revoked by its issuer's CRL");
-      case X509_V_ERR_CRL_HAS_EXPIRED:
-      case X509_V_ERR_CRL_NOT_YET_VALID:
-        return fail(ErrorCode::kCertUntrusted,
-                    "revocation status of " + describe(at) + " unknown: " + reason);
       default:
+        if (rank(worst->error) == 3)
+          return fail(ErrorCode::kCertUntrusted,
+                      "revocation status of " + describe(at) + " unknown: " + reason);
         return fail(ErrorCode::kCertUntrusted,
-                    describe(at) + ": " + reason + " (depth " +
-                        std::to_string(X509_STORE_CTX_get_error_depth(ctx.get())) + ")");
+                    describe(at) + ": " + reason + " (depth " + std::to_string(worst->depth) + ")");
     }
   }
 

@@ -47,6 +47,10 @@ void xmlsec_error(const char* /*file*/, int /*line*/, const char* func, const ch
     text += std::string(text.empty() ? "" : "; ") + msg;
   (void)func;
   (void)object;
+  while (!text.empty() && (text.back() == ' ' || text.back() == ';')) text.pop_back();
+  // "xmlsec library function failed" only says which wrapper passed an error up: keep the
+  // reason for classification, not the message.
+  if (reason == XMLSEC_ERRORS_R_XMLSEC_FAILED) text.clear();
   current_capture->add(std::move(text), reason);
 }
 

@@ -78,9 +78,12 @@ Result<std::shared_ptr<const XmlDsigSigner>> XmlDsigSigner::create(
     return fail(ErrorCode::kInternal, "xmlsec cannot create the signing key");
   }
   signer->key_->key = key;
+  // The key certificate is held apart from the list xmlsec writes into X509Data, so the leaf
+  // goes into that list too, first, followed by the chain.
   xmlSecKeyDataPtr x509 = xmlSecKeyEnsureData(key, xmlSecOpenSSLKeyDataX509Id);
   if (x509 == nullptr ||
-      xmlSecOpenSSLKeyDataX509AdoptKeyCert(x509, X509_dup(identity->certificate.get())) < 0)
+      xmlSecOpenSSLKeyDataX509AdoptKeyCert(x509, X509_dup(identity->certificate.get())) < 0 ||
+      xmlSecOpenSSLKeyDataX509AdoptCert(x509, X509_dup(identity->certificate.get())) < 0)
     return fail(ErrorCode::kInternal, "xmlsec cannot attach the signing certificate");
   for (const auto& cert : identity->chain)
     if (xmlSecOpenSSLKeyDataX509AdoptCert(x509, X509_dup(cert.get())) < 0)

@@ -255,8 +255,6 @@ XmlDsigVerifier::~XmlDsigVerifier() = default;
 Result<std::shared_ptr<const XmlDsigVerifier>> XmlDsigVerifier::create(XmlVerifierConfig config) {
   ensure_xml_runtime();
   if (config.policy == nullptr) return fail(ErrorCode::kBadRequest, "no signature policy");
-  if (!config.pinned && !config.trust)
-    return fail(ErrorCode::kBadRequest, "a trust store or a pinned key is required");
   if (!config.clock) config.clock = SystemClock::instance();
   std::shared_ptr<XmlDsigVerifier> verifier(new XmlDsigVerifier(std::move(config)));
   const SignaturePolicy& policy = *verifier->config_.policy;
@@ -308,6 +306,10 @@ Result<std::shared_ptr<const XmlDsigVerifier::Signer>> XmlDsigVerifier::resolve_
       return fail(ErrorCode::kSignaturePolicy, "KeyInfo RetrievalMethod is never followed");
     return fail(ErrorCode::kCertUntrusted, "KeyInfo carries no X.509 certificate");
   }
+
+  if (!config_.trust)
+    return fail(ErrorCode::kCertUntrusted,
+                "nothing is trusted: no trust anchors and no pinned key are configured");
 
   {
     std::shared_lock lock(cache_mutex_);
