@@ -18,13 +18,18 @@ namespace {
 
 constexpr size_t kMaxX509Items = 16;  // certificates + CRLs + lookups in one KeyInfo
 
-void hash_node(EVP_MD_CTX* sha, const xmlNode* node) {
-  const auto local = xml::name(node);
-  EVP_DigestUpdate(sha, local.data(), local.size());
-  EVP_DigestUpdate(sha, "\x1f", 1);
-  const std::string content = xml::text(node);
-  EVP_DigestUpdate(sha, content.data(), content.size());
-  EVP_DigestUpdate(sha, "\x1e", 1);
+// Appends an item's name and text as written: equal keys mean equal X.509 material.
+void append_identity(std::string& key, const xmlNode* node) {
+  key.append(xml::name(node));
+  key.push_back('\x1f');
+  for (const xmlNode* c = node->children; c != nullptr; c = c->next) {
+    if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+      if (c->content != nullptr) key.append(reinterpret_cast<const char*>(c->content));
+    } else if (c->type == XML_ELEMENT_NODE) {
+      append_identity(key, c);  // X509IssuerSerial's children
+    }
+  }
+  key.push_back('\x1e');
 }
 
 Result<std::string> base64_decode(const xmlNode* node, const char* what) {
@@ -97,9 +102,6 @@ Result<KeyInfoScan> scan_key_info(const xmlNode* signature) {
   const xmlNode* key_info = nullptr;
   for (const xmlNode* c = xml::first_element(signature); c != nullptr; c = xml::next_element(c))
     if (xml::is(c, alg::kDsigNs, "KeyInfo")) key_info = c;
-  EvpMdCtxPtr sha(EVP_MD_CTX_new());
-  if (!sha || EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1)
-    return fail(ErrorCode::kInternal, "SHA-256 unavailable");
   size_t items = 0;
   for (const xmlNode* c = xml::first_element(key_info); c != nullptr; c = xml::next_element(c)) {
     if (xml::is(c, alg::kDsigNs, "KeyValue")) scan.has_key_value = true;
@@ -116,13 +118,9 @@ Result<KeyInfoScan> scan_key_info(const xmlNode* signature) {
       if (++items > kMaxX509Items)
         return fail(ErrorCode::kSignaturePolicy,
                     "KeyInfo carries more than " + std::to_string(kMaxX509Items) + " X.509 items");
-      hash_node(sha.get(), d);
+      append_identity(scan.fingerprint, d);
     }
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
-  EVP_DigestFinal_ex(sha.get(), md, &md_len);
-  scan.fingerprint.assign(reinterpret_cast<char*>(md), md_len);
   return scan;
 }
 

@@ -20,8 +20,9 @@ struct KeyInfoScan {
   std::vector<const xmlNode*> lookups;       // X509SubjectName / X509IssuerSerial / X509SKI
   bool has_key_value = false;
   bool has_retrieval_method = false;
-  // SHA-256 over the X.509 material exactly as written: equal fingerprints mean the same
-  // certificates, CRLs and lookups, so a validated result can be reused.
+  // The X.509 material exactly as written (names and texts): equal fingerprints mean the same
+  // certificates, CRLs and lookups, so a validated result can be reused. Kept whole rather
+  // than hashed: comparing a few KB is cheaper than hashing them, and exact.
   std::string fingerprint;
 };
 

@@ -18,6 +18,14 @@
 namespace lienthong::crypto {
 
 struct XmlDsigVerifier::Signer {
+  // Built once and lent to every verification of this signer (set as the context's signKey and
+  // taken back before the context is destroyed): xmlsec only reads it.
+  struct XmlSecKeyDeleter {
+    void operator()(xmlSecKey* key) const {
+      if (key != nullptr) xmlSecKeyDestroy(key);
+    }
+  };
+  std::unique_ptr<xmlSecKey, XmlSecKeyDeleter> xmlsec_key;
   EvpPkeyPtr key;
   std::string name;
   std::string fingerprint;
@@ -35,12 +43,6 @@ struct XmlDsigVerifier::TransformLists {
 namespace {
 
 constexpr size_t kMaxSignerCache = 4096;
-
-struct DsigCtxDeleter {
-  void operator()(xmlSecDSigCtx* ctx) const {
-    if (ctx != nullptr) xmlSecDSigCtxDestroy(ctx);
-  }
-};
 
 void add_ids(const std::set<std::string, std::less<>>& uris, std::vector<xmlSecTransformId>& out) {
   for (const auto& uri : uris) {
@@ -218,26 +220,32 @@ Error xmlsec_failure(const CapturedErrors& errors) {
   return Error{ErrorCode::kSignatureInvalid, "the signature could not be processed: " + why};
 }
 
-struct KeyDeleter {
-  void operator()(xmlSecKey* key) const {
-    if (key != nullptr) xmlSecKeyDestroy(key);
-  }
-};
-
-std::unique_ptr<xmlSecKey, KeyDeleter> to_xmlsec_key(EVP_PKEY* pkey) {
+// Wraps a public key for xmlsec (which takes its own reference to the EVP_PKEY).
+xmlSecKey* to_xmlsec_key(EVP_PKEY* pkey) {
   EVP_PKEY_up_ref(pkey);
   xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pkey);
   if (data == nullptr) {
     EVP_PKEY_free(pkey);
     return nullptr;
   }
-  std::unique_ptr<xmlSecKey, KeyDeleter> key(xmlSecKeyCreate());
-  if (!key || xmlSecKeySetValue(key.get(), data) < 0) {
+  xmlSecKey* key = xmlSecKeyCreate();
+  if (key == nullptr || xmlSecKeySetValue(key, data) < 0) {
     xmlSecKeyDataDestroy(data);
+    if (key != nullptr) xmlSecKeyDestroy(key);
     return nullptr;
   }
   return key;
 }
+
+// The signing key is lent to the context (see Signer): take it back before destruction.
+struct LendingDsigCtxDeleter {
+  void operator()(xmlSecDSigCtx* ctx) const {
+    if (ctx != nullptr) {
+      ctx->signKey = nullptr;
+      xmlSecDSigCtxDestroy(ctx);
+    }
+  }
+};
 
 }  // namespace
 
@@ -279,6 +287,8 @@ Result<std::shared_ptr<const XmlDsigVerifier>> XmlDsigVerifier::create(XmlVerifi
       signer->fingerprint = sha256_fingerprint(pinned->key.get());
       signer->name = "pinned public key sha256:" + signer->fingerprint;
     }
+    signer->xmlsec_key.reset(to_xmlsec_key(signer->key.get()));
+    if (!signer->xmlsec_key) return fail(ErrorCode::kInternal, "cannot wrap the pinned key");
     verifier->pinned_signer_ = std::move(signer);
   }
   return std::shared_ptr<const XmlDsigVerifier>(std::move(verifier));
@@ -343,6 +353,8 @@ Result<std::shared_ptr<const XmlDsigVerifier::Signer>> XmlDsigVerifier::resolve_
     if (!signer->key) return fail(ErrorCode::kCertUntrusted, "signing certificate has no usable key");
     if (auto why = config_.policy->key_refusal(signer->key.get()))
       return fail(ErrorCode::kSignaturePolicy, "signing key refused: " + *why);
+    signer->xmlsec_key.reset(to_xmlsec_key(signer->key.get()));
+    if (!signer->xmlsec_key) return fail(ErrorCode::kInternal, "cannot wrap the signing key");
     signer->name = subject_dn(leaf);
     signer->fingerprint = sha256_fingerprint(leaf);
     signer->chain = std::move(path->chain);
@@ -374,7 +386,7 @@ Result<VerifiedXml> XmlDsigVerifier::verify(std::string_view bytes) const {
     return tl::unexpected(fits.error());
 
   CapturedErrors errors;
-  std::unique_ptr<xmlSecDSigCtx, DsigCtxDeleter> ctx(xmlSecDSigCtxCreate(nullptr));
+  std::unique_ptr<xmlSecDSigCtx, LendingDsigCtxDeleter> ctx(xmlSecDSigCtxCreate(nullptr));
   if (!ctx) return fail(ErrorCode::kInternal, "xmlSecDSigCtxCreate failed");
   ctx->flags = XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES | XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
   ctx->enabledReferenceUris = static_cast<xmlSecTransformUriType>(
@@ -387,8 +399,7 @@ Result<VerifiedXml> XmlDsigVerifier::verify(std::string_view bytes) const {
   // because an empty list would mean "everything" (and there is no keys manager to ask).
   xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData, (void*)xmlSecKeyDataNameId);
   ctx->keyInfoReadCtx.flags |= XMLSEC_KEYINFO_FLAGS_X509DATA_STOP_ON_INVALID_CERT;
-  ctx->signKey = to_xmlsec_key((*signer)->key.get()).release();
-  if (ctx->signKey == nullptr) return fail(ErrorCode::kInternal, "cannot wrap the signing key");
+  ctx->signKey = (*signer)->xmlsec_key.get();
 
   const int rc = xmlSecDSigCtxVerify(ctx.get(), *signature);
   if (rc < 0) return tl::unexpected(xmlsec_failure(errors));
