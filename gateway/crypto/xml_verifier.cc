@@ -170,6 +170,22 @@ Result<void> check_signed_info(const xmlNode* signature, const SignaturePolicy& 
   return {};
 }
 
+// The Transform algorithms of each SignedInfo Reference, in document order, as written (xmlsec's
+// own context also holds transforms it adds, such as XPointer for "#id").
+std::vector<std::vector<std::string>> declared_transforms(const xmlNode* signature) {
+  std::vector<std::vector<std::string>> out;
+  for (const xmlNode* c = xml::first_element(xml::first_element(signature)); c != nullptr;
+       c = xml::next_element(c)) {
+    if (!xml::is(c, alg::kDsigNs, "Reference")) continue;
+    auto& list = out.emplace_back();
+    for (const xmlNode* r = xml::first_element(c); r != nullptr; r = xml::next_element(r))
+      if (xml::is(r, alg::kDsigNs, "Transforms"))
+        for (const xmlNode* t = xml::first_element(r); t != nullptr; t = xml::next_element(t))
+          if (const char* a = xml::attribute(t, "Algorithm")) list.emplace_back(a);
+  }
+  return out;
+}
+
 std::string signature_method_of(const xmlNode* signature) {
   for (const xmlNode* c = xml::first_element(xml::first_element(signature)); c != nullptr;
        c = xml::next_element(c))
@@ -423,6 +439,7 @@ Result<VerifiedXml> XmlDsigVerifier::verify(std::string_view bytes) const {
   }
 
   VerifiedXml result;
+  const auto declared = declared_transforms(*signature);
   for (xmlSecSize i = 0; i < count; ++i) {
     auto* ref = reference_at(i);
     if (ref == nullptr) continue;
@@ -430,9 +447,7 @@ Result<VerifiedXml> XmlDsigVerifier::verify(std::string_view bytes) const {
     out.uri = ref->uri != nullptr ? reinterpret_cast<const char*>(ref->uri) : "";
     if (ref->digestMethod != nullptr && ref->digestMethod->id->href != nullptr)
       out.digest_method = reinterpret_cast<const char*>(ref->digestMethod->id->href);
-    for (xmlSecTransformPtr t = ref->transformCtx.first; t != nullptr; t = t->next)
-      if (t != ref->digestMethod && t->id->href != nullptr)
-        out.transforms.emplace_back(reinterpret_cast<const char*>(t->id->href));
+    if (i < declared.size()) out.transforms = declared[i];
     xmlSecBufferPtr buffer = xmlSecDSigReferenceCtxGetPreDigestBuffer(ref);
     if (buffer != nullptr && xmlSecBufferGetData(buffer) != nullptr)
       out.canonical.assign(reinterpret_cast<const char*>(xmlSecBufferGetData(buffer)),
