@@ -69,9 +69,25 @@ case "$OUT_DIR" in
   "$REPO_ROOT"|"$SCRIPT_DIR"|"${HOME:-/nonexistent}"|/) die "refusing to use '$OUT_DIR' as OUT_DIR" ;;
 esac
 
+# A complete PKI is kept unless its CRLs go stale within two days (they last 30 days): then
+# verifiers would refuse every certificate with "revocation status unknown", so rebuild.
+crls_fresh() {
+  local crl
+  for crl in "$OUT_DIR"/rsa/intermediate-ca.crl.pem "$OUT_DIR"/ec/intermediate-ca.crl.pem; do
+    [[ -f "$crl" ]] || return 1
+    local next
+    next="$(openssl crl -in "$crl" -noout -nextupdate 2>/dev/null | sed 's/^nextUpdate=//')" || return 1
+    [[ -n "$next" ]] || return 1
+    (( $(date -u -d "$next" +%s) > $(date -u +%s) + 2 * 86400 )) || return 1
+  done
+}
 if [[ -e "$OUT_DIR/.complete" && "$force" -eq 0 ]]; then
-  echo "dev PKI already present in $OUT_DIR"
-  exit 0
+  if crls_fresh; then
+    echo "dev PKI already present in $OUT_DIR"
+    exit 0
+  fi
+  echo "dev PKI in $OUT_DIR has CRLs that expire within two days: rebuilding"
+  force=1
 fi
 if [[ -e "$OUT_DIR" && ! -d "$OUT_DIR" ]]; then
   die "$OUT_DIR exists and is not a directory"

@@ -11,11 +11,20 @@ namespace {
 void escape_text(std::string_view in, std::string& out) {
   for (char c : in) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\r': out += "&#xD;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\r':
+        out += "&#xD;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -23,13 +32,26 @@ void escape_text(std::string_view in, std::string& out) {
 void escape_attribute(std::string_view in, std::string& out) {
   for (char c : in) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\t': out += "&#x9;"; break;
-      case '\n': out += "&#xA;"; break;
-      case '\r': out += "&#xD;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\t':
+        out += "&#x9;";
+        break;
+      case '\n':
+        out += "&#xA;";
+        break;
+      case '\r':
+        out += "&#xD;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -85,7 +107,8 @@ void CanonicalXmlWriter::fail_with(std::string why) {
 }
 
 bool CanonicalXmlWriter::valid_name(std::string_view name) const {
-  if (name.empty() || name == "xmlns" || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
+  if (name.empty() || name == "xmlns" ||
+      !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
     return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
@@ -109,8 +132,10 @@ void CanonicalXmlWriter::open(std::string_view name, Attributes attributes) {
   for (size_t i = 0; i < attributes.size(); ++i) {
     const auto& [key, value] = attributes[i];
     if (!valid_name(key)) return fail_with("invalid attribute name '" + key + "'");
-    if (i > 0 && attributes[i - 1].first == key) return fail_with("duplicate attribute '" + key + "'");
-    if (!is_xml_text(value)) return fail_with("attribute '" + key + "' is not valid UTF-8 XML text");
+    if (i > 0 && attributes[i - 1].first == key)
+      return fail_with("duplicate attribute '" + key + "'");
+    if (!is_xml_text(value))
+      return fail_with("attribute '" + key + "' is not valid UTF-8 XML text");
     out_ += ' ';
     out_ += key;
     out_ += "=\"";
@@ -145,7 +170,8 @@ void CanonicalXmlWriter::element(std::string_view name, std::string_view content
 Result<std::string> CanonicalXmlWriter::finish() && {
   if (!error_.empty()) return fail(ErrorCode::kBadRequest, error_);
   if (!root_written_) return fail(ErrorCode::kBadRequest, "no root element");
-  if (!open_.empty()) return fail(ErrorCode::kBadRequest, "element '" + open_.back() + "' not closed");
+  if (!open_.empty())
+    return fail(ErrorCode::kBadRequest, "element '" + open_.back() + "' not closed");
   return std::move(out_);
 }
 

@@ -25,8 +25,7 @@ std::optional<TimePoint> parse_utc_time(std::string_view text) {
       consumed != 19)
     return std::nullopt;
   if (sep != ' ' && sep != 'T' && sep != '+') return std::nullopt;
-  if (y < 1950 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-      se > 60)
+  if (y < 1950 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
     return std::nullopt;
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{unsigned(mo)},
                                         std::chrono::day{unsigned(d)}};

@@ -6,24 +6,23 @@
 #include <ostream>
 #include <string>
 #include <string_view>
-
 #include <tl/expected.hpp>
 
 namespace lienthong {
 
 enum class ErrorCode {
-  kBadRequest,            // the caller's request is malformed or incomplete
-  kXmlMalformed,          // not well-formed XML, or an encoding other than UTF-8
-  kXmlDtdRefused,         // a DOCTYPE (DTD, entities) was present: never processed
-  kXmlLimitExceeded,      // size, depth or node-count limit exceeded
-  kDuplicateId,           // two elements carry the same ID: references would be ambiguous
-  kSignatureMissing,      // no ds:Signature where one is required
-  kSignatureInvalid,      // digest or signature value does not match, or broken structure
-  kSignaturePolicy,       // algorithm, key type/size, transform or reference form refused
-  kSignatureWrapped,      // the signed node is not where the policy requires (wrapping)
-  kCertUntrusted,         // no path to a trust anchor, or no usable certificate
-  kCertExpired,           // a certificate on the path is expired or not yet valid
-  kCertRevoked,           // a certificate on the path is revoked
+  kBadRequest,        // the caller's request is malformed or incomplete
+  kXmlMalformed,      // not well-formed XML, or an encoding other than UTF-8
+  kXmlDtdRefused,     // a DOCTYPE (DTD, entities) was present: never processed
+  kXmlLimitExceeded,  // size, depth or node-count limit exceeded
+  kDuplicateId,       // two elements carry the same ID: references would be ambiguous
+  kSignatureMissing,  // no ds:Signature where one is required
+  kSignatureInvalid,  // digest or signature value does not match, or broken structure
+  kSignaturePolicy,   // algorithm, key type/size, transform or reference form refused
+  kSignatureWrapped,  // the signed node is not where the policy requires (wrapping)
+  kCertUntrusted,     // no path to a trust anchor, or no usable certificate
+  kCertExpired,       // a certificate on the path is expired or not yet valid
+  kCertRevoked,       // a certificate on the path is revoked
   kReplayed,
   kAccessDenied,
   kPurposeRequired,

@@ -3,9 +3,9 @@
 // has set one for this thread, is prefixed so a line can be tied to an audit entry.
 #pragma once
 
-#include <string>
-
 #include <spdlog/spdlog.h>
+
+#include <string>
 
 namespace lienthong::log {
 
@@ -17,7 +17,7 @@ const std::string& request_id();
 
 // LT_LOG(warn, "trust store reloaded: {} anchors", n);
 #define LT_LOG(level, fmt_str, ...)                                                    \
-  ::spdlog::level("[{}] " fmt_str,                                                     \
-                  ::lienthong::log::request_id().empty() ? std::string_view("-")       \
-                                                         : ::lienthong::log::request_id() \
-                                                               __VA_OPT__(, ) __VA_ARGS__)
+  ::spdlog::level("[{}] " fmt_str, ::lienthong::log::request_id().empty()              \
+                                       ? std::string_view("-")                         \
+                                       : ::lienthong::log::request_id() __VA_OPT__(, ) \
+                                             __VA_ARGS__)

@@ -12,7 +12,8 @@ inline constexpr const char* kC14n10Comments =
 inline constexpr const char* kC14n11 = "http://www.w3.org/2006/12/xml-c14n11";
 inline constexpr const char* kC14n11Comments = "http://www.w3.org/2006/12/xml-c14n11#WithComments";
 inline constexpr const char* kExcC14n = "http://www.w3.org/2001/10/xml-exc-c14n#";
-inline constexpr const char* kExcC14nComments = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
+inline constexpr const char* kExcC14nComments =
+    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
 
 // Transforms
 inline constexpr const char* kEnveloped = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";

@@ -24,7 +24,8 @@ Result<std::shared_ptr<const CanonicalXmlSigner>> CanonicalXmlSigner::create(
   auto method = signature_method_for(identity->key.get());
   if (!method) return tl::unexpected(method.error());
   std::shared_ptr<CanonicalXmlSigner> signer(new CanonicalXmlSigner());
-  auto digest_signer = DigestSigner::create(share(identity->key.get()), digest_name_for(*method).c_str());
+  auto digest_signer =
+      DigestSigner::create(share(identity->key.get()), digest_name_for(*method).c_str());
   if (!digest_signer) return tl::unexpected(digest_signer.error());
   signer->signer_ = std::move(*digest_signer);
 
@@ -41,7 +42,8 @@ Result<std::shared_ptr<const CanonicalXmlSigner>> CanonicalXmlSigner::create(
 
   signer->key_info_ = "<ds:KeyInfo><ds:X509Data>";
   auto add_cert = [&](const X509* cert) {
-    signer->key_info_ += "<ds:X509Certificate>" + base64_encode(to_der(cert)) + "</ds:X509Certificate>";
+    signer->key_info_ +=
+        "<ds:X509Certificate>" + base64_encode(to_der(cert)) + "</ds:X509Certificate>";
   };
   add_cert(identity->certificate.get());
   for (const auto& cert : identity->chain) add_cert(cert.get());
@@ -52,8 +54,8 @@ Result<std::shared_ptr<const CanonicalXmlSigner>> CanonicalXmlSigner::create(
 
 Result<std::string> CanonicalXmlSigner::sign(std::string_view canonical_root) const {
   const size_t end_tag = canonical_root.rfind("</");
-  if (canonical_root.empty() || canonical_root.front() != '<' || end_tag == std::string_view::npos ||
-      canonical_root.back() != '>')
+  if (canonical_root.empty() || canonical_root.front() != '<' ||
+      end_tag == std::string_view::npos || canonical_root.back() != '>')
     return fail(ErrorCode::kInternal, "not a canonical root element");
 
   // The Reference digest: the root with the Signature removed is these very bytes.
@@ -76,7 +78,8 @@ Result<std::string> CanonicalXmlSigner::sign(std::string_view canonical_root) co
   out.append(kXmlDeclaration).append(canonical_root.substr(0, end_tag));
   // In the document the ds namespace is declared on ds:Signature; SignedInfo inherits it.
   out.append("<ds:Signature").append(kDsigNsDecl).append(">");
-  out.append("<ds:SignedInfo").append(std::string_view(signed_info).substr(14 + kDsigNsDecl.size()));
+  out.append("<ds:SignedInfo")
+      .append(std::string_view(signed_info).substr(14 + kDsigNsDecl.size()));
   out.append("<ds:SignatureValue>").append(value_b64).append("</ds:SignatureValue>");
   out.append(key_info_).append("</ds:Signature>");
   out.append(canonical_root.substr(end_tag));

@@ -22,16 +22,19 @@ DigestSigner::DigestSigner(EvpPkeyPtr key, EVP_MD* md)
 
 DigestSigner::~DigestSigner() { EVP_MD_free(md_); }
 
-Result<std::unique_ptr<DigestSigner>> DigestSigner::create(EvpPkeyPtr key, const char* digest_name) {
+Result<std::unique_ptr<DigestSigner>> DigestSigner::create(EvpPkeyPtr key,
+                                                           const char* digest_name) {
   if (!key) return fail(ErrorCode::kBadRequest, "no key");
   const int type = EVP_PKEY_get_base_id(key.get());
   if (type != EVP_PKEY_RSA && type != EVP_PKEY_EC)
     return fail(ErrorCode::kBadRequest, "only RSA and EC keys sign here");
   EVP_MD* md = EVP_MD_fetch(nullptr, digest_name, nullptr);
-  if (md == nullptr) return fail(ErrorCode::kInternal, std::string("digest unavailable: ") + digest_name);
+  if (md == nullptr)
+    return fail(ErrorCode::kInternal, std::string("digest unavailable: ") + digest_name);
   std::unique_ptr<DigestSigner> signer(new DigestSigner(std::move(key), md));
   auto probe = signer->acquire();  // fail at startup, not on the first request
-  if (!probe) return fail(ErrorCode::kInternal, "cannot initialise signing: " + drain_openssl_errors());
+  if (!probe)
+    return fail(ErrorCode::kInternal, "cannot initialise signing: " + drain_openssl_errors());
   signer->release(std::move(probe));
   return signer;
 }
@@ -46,7 +49,8 @@ EvpPkeyCtxPtr DigestSigner::acquire() const {
     }
   }
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
-  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), md_) != 1)
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), md_) != 1)
     return nullptr;
   if (!ecdsa_ && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1) return nullptr;
   return ctx;

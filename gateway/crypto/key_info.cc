@@ -1,9 +1,11 @@
 #include "gateway/crypto/key_info.h"
 
+// xmlsec.h first: the other xmlsec headers use its definitions.
+#include <xmlsec/xmlsec.h>
+
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
-#include <xmlsec/xmlsec.h>
 #include <xmlsec/base64.h>
 #include <xmlsec/keyinfo.h>
 #include <xmlsec/keysdata.h>
@@ -64,7 +66,8 @@ Result<void> resolve_lookups(const KeyInfoScan& scan, const std::vector<X509Ptr>
   if (!store) return fail(ErrorCode::kInternal, "cannot create xmlsec X509 store");
   auto adopt = [&](X509* cert) {
     X509* copy = X509_dup(cert);
-    if (copy != nullptr && xmlSecOpenSSLX509StoreAdoptCert(store.get(), copy, xmlSecKeyDataTypeNone) < 0)
+    if (copy != nullptr &&
+        xmlSecOpenSSLX509StoreAdoptCert(store.get(), copy, xmlSecKeyDataTypeNone) < 0)
       X509_free(copy);
   };
   for (const auto& cert : pool) adopt(cert.get());
@@ -75,11 +78,13 @@ Result<void> resolve_lookups(const KeyInfoScan& scan, const std::vector<X509Ptr>
     return fail(ErrorCode::kInternal, "cannot initialise xmlsec KeyInfo context");
   for (const xmlNode* lookup : scan.lookups) {
     std::string subject, issuer, serial, ski;
-    if (xml::name(lookup) == "X509SubjectName") subject = xml::text(lookup);
+    if (xml::name(lookup) == "X509SubjectName")
+      subject = xml::text(lookup);
     else if (xml::name(lookup) == "X509IssuerSerial") {
       issuer = child_text(lookup, "X509IssuerName");
       serial = child_text(lookup, "X509SerialNumber");
-    } else ski = xml::text(lookup);
+    } else
+      ski = xml::text(lookup);
     auto ptr = [](std::string& s) {
       return s.empty() ? nullptr : reinterpret_cast<xmlChar*>(s.data());
     };
@@ -110,11 +115,14 @@ Result<KeyInfoScan> scan_key_info(const xmlNode* signature) {
     for (const xmlNode* d = xml::first_element(c); d != nullptr; d = xml::next_element(d)) {
       if (xml::ns(d) != alg::kDsigNs) continue;
       const auto local = xml::name(d);
-      if (local == "X509Certificate") scan.certificates.push_back(d);
-      else if (local == "X509CRL") scan.crls.push_back(d);
+      if (local == "X509Certificate")
+        scan.certificates.push_back(d);
+      else if (local == "X509CRL")
+        scan.crls.push_back(d);
       else if (local == "X509SubjectName" || local == "X509IssuerSerial" || local == "X509SKI")
         scan.lookups.push_back(d);
-      else continue;
+      else
+        continue;
       if (++items > kMaxX509Items)
         return fail(ErrorCode::kSignaturePolicy,
                     "KeyInfo carries more than " + std::to_string(kMaxX509Items) + " X.509 items");

@@ -4,10 +4,10 @@
 // document's certificates and a configured pool, through xmlsec's own matcher.
 #pragma once
 
+#include <libxml/tree.h>
+
 #include <string>
 #include <vector>
-
-#include <libxml/tree.h>
 
 #include "gateway/core/error.h"
 #include "gateway/crypto/openssl_types.h"

@@ -1,9 +1,9 @@
 #include "gateway/crypto/key_material.h"
 
-#include <fstream>
-
 #include <openssl/ec.h>
 #include <openssl/pem.h>
+
+#include <fstream>
 
 namespace lienthong::crypto {
 
@@ -106,8 +106,9 @@ Result<EvpPkeyPtr> load_public_key(const std::filesystem::path& file) {
   if (!bytes) return tl::unexpected(bytes.error());
   {
     BioPtr bio = memory_bio(*bytes);
-    EVP_PKEY* key = looks_like_pem(*bytes) ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr)
-                                           : d2i_PUBKEY_bio(bio.get(), nullptr);
+    EVP_PKEY* key = looks_like_pem(*bytes)
+                        ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr)
+                        : d2i_PUBKEY_bio(bio.get(), nullptr);
     if (key != nullptr) return EvpPkeyPtr(key);
     ERR_clear_error();
   }
@@ -123,7 +124,8 @@ std::string describe_key(const EVP_PKEY* key) {
   if (key == nullptr) return "no key";
   switch (EVP_PKEY_get_base_id(key)) {
     case EVP_PKEY_RSA:
-    case EVP_PKEY_RSA_PSS: return "RSA-" + std::to_string(EVP_PKEY_get_bits(key));
+    case EVP_PKEY_RSA_PSS:
+      return "RSA-" + std::to_string(EVP_PKEY_get_bits(key));
     case EVP_PKEY_EC: {
       char group[64] = {0};
       size_t len = 0;
@@ -134,10 +136,14 @@ std::string describe_key(const EVP_PKEY* key) {
       }
       return "EC";
     }
-    case EVP_PKEY_DSA: return "DSA-" + std::to_string(EVP_PKEY_get_bits(key));
-    case EVP_PKEY_ED25519: return "Ed25519";
-    case EVP_PKEY_ED448: return "Ed448";
-    default: return "unknown key type";
+    case EVP_PKEY_DSA:
+      return "DSA-" + std::to_string(EVP_PKEY_get_bits(key));
+    case EVP_PKEY_ED25519:
+      return "Ed25519";
+    case EVP_PKEY_ED448:
+      return "Ed448";
+    default:
+      return "unknown key type";
   }
 }
 

@@ -17,8 +17,7 @@ bool contains(std::string_view haystack, std::string_view needle) {
 std::optional<std::string> always_refused(std::string_view uri) {
   if (contains(uri, "hmac-"))
     return "HMAC signatures are refused: a shared secret cannot identify a signer";
-  if (contains(uri, "dsa-sha") && !contains(uri, "ecdsa-"))
-    return "DSA signatures are refused";
+  if (contains(uri, "dsa-sha") && !contains(uri, "ecdsa-")) return "DSA signatures are refused";
   if (contains(uri, "md5")) return "MD5 is broken and refused";
   if (uri == alg::kXslt) return "XSLT transforms are refused: they run code chosen by the sender";
   return std::nullopt;
@@ -27,11 +26,11 @@ std::optional<std::string> always_refused(std::string_view uri) {
 SignaturePolicy make_strict() {
   SignaturePolicy p;
   p.name = "strict";
-  p.signature_methods = {alg::kRsaSha256, alg::kRsaSha384,   alg::kRsaSha512,
+  p.signature_methods = {alg::kRsaSha256,   alg::kRsaSha384,   alg::kRsaSha512,
                          alg::kEcdsaSha256, alg::kEcdsaSha384, alg::kEcdsaSha512};
   p.digest_methods = {alg::kSha256, alg::kSha384, alg::kSha512};
-  p.canonicalizations = {alg::kExcC14n, alg::kExcC14nComments, alg::kC14n10,
-                         alg::kC14n10Comments, alg::kC14n11, alg::kC14n11Comments};
+  p.canonicalizations = {alg::kExcC14n,        alg::kExcC14nComments, alg::kC14n10,
+                         alg::kC14n10Comments, alg::kC14n11,          alg::kC14n11Comments};
   p.transforms = p.canonicalizations;
   p.transforms.insert(alg::kEnveloped);
   return p;

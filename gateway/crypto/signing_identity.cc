@@ -8,7 +8,8 @@ namespace lienthong::crypto {
 Result<std::shared_ptr<const SigningIdentity>> SigningIdentity::from(EvpPkeyPtr key,
                                                                      X509Ptr certificate,
                                                                      std::vector<X509Ptr> chain) {
-  if (!key || !certificate) return fail(ErrorCode::kBadRequest, "signing key and certificate required");
+  if (!key || !certificate)
+    return fail(ErrorCode::kBadRequest, "signing key and certificate required");
   if (X509_check_private_key(certificate.get(), key.get()) != 1) {
     ERR_clear_error();
     return fail(ErrorCode::kBadRequest, "the signing key does not match certificate '" +

@@ -1,9 +1,9 @@
 #include "gateway/crypto/trust_store.h"
 
+#include <openssl/x509_vfy.h>
+
 #include <algorithm>
 #include <ctime>
-
-#include <openssl/x509_vfy.h>
 
 #include "gateway/crypto/key_material.h"
 
@@ -11,12 +11,10 @@ namespace lienthong::crypto {
 
 namespace {
 
-using X509StackPtr = std::unique_ptr<STACK_OF(X509), decltype([](STACK_OF(X509)* s) {
-                                       sk_X509_free(s);
-                                     })>;
-using CrlStackPtr = std::unique_ptr<STACK_OF(X509_CRL), decltype([](STACK_OF(X509_CRL)* s) {
-                                      sk_X509_CRL_free(s);
-                                    })>;
+using X509StackPtr =
+    std::unique_ptr<STACK_OF(X509), decltype([](STACK_OF(X509) * s) { sk_X509_free(s); })>;
+using CrlStackPtr = std::unique_ptr<STACK_OF(X509_CRL),
+                                    decltype([](STACK_OF(X509_CRL) * s) { sk_X509_CRL_free(s); })>;
 
 // One problem X509_verify_cert reported on the path.
 struct Finding {
@@ -55,16 +53,20 @@ int verify_callback(int ok, X509_STORE_CTX* ctx) {
 
 int rank(int error) {
   switch (error) {
-    case X509_V_ERR_CERT_REVOKED: return 1;
+    case X509_V_ERR_CERT_REVOKED:
+      return 1;
     case X509_V_ERR_CERT_HAS_EXPIRED:
-    case X509_V_ERR_CERT_NOT_YET_VALID: return 2;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return 2;
     case X509_V_ERR_UNABLE_TO_GET_CRL:
     case X509_V_ERR_CRL_HAS_EXPIRED:
     case X509_V_ERR_CRL_NOT_YET_VALID:
     case X509_V_ERR_CRL_SIGNATURE_FAILURE:
     case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
-    case X509_V_ERR_DIFFERENT_CRL_SCOPE: return 3;
-    default: return 0;  // the path itself is not trusted
+    case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+      return 3;
+    default:
+      return 0;  // the path itself is not trusted
   }
 }
 
@@ -106,8 +108,9 @@ TimePoint to_time_point(const ASN1_TIME* t) {
 Result<TrustMaterial> TrustMaterial::from_directory(const std::filesystem::path& dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir / "anchors", ec))
-    return fail(ErrorCode::kBadRequest,
-                dir.string() + ": not a trust directory (expected anchors/, intermediates/, crls/)");
+    return fail(
+        ErrorCode::kBadRequest,
+        dir.string() + ": not a trust directory (expected anchors/, intermediates/, crls/)");
   TrustMaterial material;
   if (auto r = load_folder(dir / "anchors", false, material, &material.anchors); !r)
     return tl::unexpected(r.error());
@@ -189,13 +192,15 @@ Result<ValidatedPath> X509TrustStore::validate(const PathCheck& check) const {
     const std::string reason = X509_verify_cert_error_string(worst->error);
     switch (worst->error) {
       case X509_V_ERR_CERT_HAS_EXPIRED:
-        return fail(ErrorCode::kCertExpired, describe(at) + " expired at " +
-                                                 format_utc_time(to_time_point(X509_get0_notAfter(at))) +
-                                                 " (checked at " + format_utc_time(check.at) + ")");
+        return fail(ErrorCode::kCertExpired,
+                    describe(at) + " expired at " +
+                        format_utc_time(to_time_point(X509_get0_notAfter(at))) + " (checked at " +
+                        format_utc_time(check.at) + ")");
       case X509_V_ERR_CERT_NOT_YET_VALID:
-        return fail(ErrorCode::kCertExpired, describe(at) + " is not valid before " +
-                                                 format_utc_time(to_time_point(X509_get0_notBefore(at))) +
-                                                 " (checked at " + format_utc_time(check.at) + ")");
+        return fail(ErrorCode::kCertExpired,
+                    describe(at) + " is not valid before " +
+                        format_utc_time(to_time_point(X509_get0_notBefore(at))) + " (checked at " +
+                        format_utc_time(check.at) + ")");
       case X509_V_ERR_CERT_REVOKED:
         return fail(ErrorCode::kCertRevoked, describe(at) + " is revoked by its issuer's CRL");
       default:

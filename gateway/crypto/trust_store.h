@@ -29,8 +29,8 @@ enum class CrlMode {
 
 struct PathCheck {
   const X509* leaf = nullptr;
-  std::vector<X509*> untrusted;   // candidates from the document or a configured pool
-  std::vector<X509_CRL*> crls;    // CRLs that arrived with the document (signed by issuers)
+  std::vector<X509*> untrusted;  // candidates from the document or a configured pool
+  std::vector<X509_CRL*> crls;   // CRLs that arrived with the document (signed by issuers)
   TimePoint at;
   // OpenSSL security level for every key and signature on the path: 0 accepts anything
   // (interop vectors), 2 means at least 112-bit strength (RSA >= 2048, no SHA-1).

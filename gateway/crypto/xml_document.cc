@@ -1,10 +1,10 @@
 #include "gateway/crypto/xml_document.h"
 
-#include <unordered_set>
-
 #include <libxml/parser.h>
 #include <libxml/valid.h>
 #include <libxml/xmlerror.h>
+
+#include <unordered_set>
 
 #include "gateway/crypto/xml_runtime.h"
 
@@ -21,7 +21,8 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }
@@ -43,8 +44,7 @@ std::string_view declared_encoding(std::string_view decl) {
 }
 
 bool matches(const IdAttribute& spec, const xmlNode* element) {
-  if (!spec.element.empty() &&
-      spec.element != reinterpret_cast<const char*>(element->name))
+  if (!spec.element.empty() && spec.element != reinterpret_cast<const char*>(element->name))
     return false;
   if (!spec.ns.empty()) {
     const char* href = element->ns != nullptr && element->ns->href != nullptr
@@ -78,10 +78,10 @@ Result<void> walk_and_register_ids(xmlDoc* doc, const XmlLimits& limits,
           return fail(ErrorCode::kXmlLimitExceeded,
                       "more than " + std::to_string(limits.max_nodes) + " nodes");
         const auto* name = reinterpret_cast<const char*>(attr->name);
-        const bool is_xml_id = attr->ns != nullptr && attr->ns->prefix != nullptr &&
-                               std::string_view(reinterpret_cast<const char*>(attr->ns->prefix)) ==
-                                   "xml" &&
-                               std::string_view(name) == "id";
+        const bool is_xml_id =
+            attr->ns != nullptr && attr->ns->prefix != nullptr &&
+            std::string_view(reinterpret_cast<const char*>(attr->ns->prefix)) == "xml" &&
+            std::string_view(name) == "id";
         bool is_id = is_xml_id;
         if (attr->ns == nullptr) {
           for (const auto& spec : id_attributes)
@@ -132,8 +132,9 @@ Result<IdAttribute> IdAttribute::parse(std::string_view spec) {
     if (last > first) out.ns = std::string(spec.substr(first + 1, last - first - 1));
   }
   if (out.name.empty() || (first != std::string_view::npos && out.element.empty()))
-    return fail(ErrorCode::kBadRequest,
-                "ID attribute must be NAME or NAME:NAMESPACE:ELEMENT, got '" + std::string(spec) + "'");
+    return fail(
+        ErrorCode::kBadRequest,
+        "ID attribute must be NAME or NAME:NAMESPACE:ELEMENT, got '" + std::string(spec) + "'");
   return out;
 }
 
@@ -209,7 +210,8 @@ Result<XmlDocPtr> parse_untrusted_xml(std::string_view bytes, const XmlLimits& l
                                   nullptr, nullptr, kOptions));
   if (!doc) return fail(ErrorCode::kXmlMalformed, "not well-formed XML: " + errors.summary());
   if (doc->intSubset != nullptr || doc->extSubset != nullptr)
-    return fail(ErrorCode::kXmlDtdRefused, "DOCTYPE refused: DTDs and entities are never processed");
+    return fail(ErrorCode::kXmlDtdRefused,
+                "DOCTYPE refused: DTDs and entities are never processed");
   if (xmlDocGetRootElement(doc.get()) == nullptr)
     return fail(ErrorCode::kXmlMalformed, "no root element");
   if (auto walked = walk_and_register_ids(doc.get(), limits, id_attributes); !walked)

@@ -4,12 +4,12 @@
 // which is how signature-wrapping attacks pick the node the consumer reads).
 #pragma once
 
+#include <libxml/tree.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <libxml/tree.h>
 
 #include "gateway/core/error.h"
 
@@ -21,9 +21,9 @@ struct XmlDocDeleter {
 using XmlDocPtr = std::unique_ptr<xmlDoc, XmlDocDeleter>;
 
 struct XmlLimits {
-  size_t max_bytes = 4 << 20;    // whole document
-  size_t max_depth = 64;         // element nesting
-  size_t max_nodes = 200'000;    // all nodes: elements, attributes, text, comments
+  size_t max_bytes = 4 << 20;  // whole document
+  size_t max_depth = 64;       // element nesting
+  size_t max_nodes = 200'000;  // all nodes: elements, attributes, text, comments
 };
 
 // An attribute that carries an ID. With ns/element empty it applies to every element;

@@ -1,10 +1,10 @@
 // Small helpers for reading libxml2 trees without repeating casts.
 #pragma once
 
+#include <libxml/tree.h>
+
 #include <string>
 #include <string_view>
-
-#include <libxml/tree.h>
 
 namespace lienthong::crypto::xml {
 

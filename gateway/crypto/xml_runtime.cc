@@ -1,17 +1,18 @@
 #include "gateway/crypto/xml_runtime.h"
 
+// xmlsec.h first: the other xmlsec headers use its definitions.
 #include <xmlsec/xmlsec.h>
-#include <algorithm>
-#include <cstdlib>
-#include <mutex>
-#include <stdexcept>
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
 #include <xmlsec/io.h>
-#include <xmlsec/xmlsec.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
 
 namespace lienthong::crypto {
 
@@ -42,7 +43,8 @@ void xmlsec_error(const char* /*file*/, int /*line*/, const char* func, const ch
       break;
     }
   }
-  if (subject != nullptr && *subject != '\0') text += std::string(text.empty() ? "" : ": ") + subject;
+  if (subject != nullptr && *subject != '\0')
+    text += std::string(text.empty() ? "" : ": ") + subject;
   if (msg != nullptr && *msg != '\0' && std::string_view(msg) != "details=NULL")
     text += std::string(text.empty() ? "" : "; ") + msg;
   (void)func;

@@ -1,6 +1,8 @@
 #include "gateway/crypto/xml_signer.h"
 
+// xmlsec.h first: the other xmlsec headers use its definitions.
 #include <xmlsec/xmlsec.h>
+
 #include <libxml/valid.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/openssl/crypto.h>
@@ -112,14 +114,14 @@ Result<std::string> XmlDsigSigner::sign(std::string_view document,
   auto failed = [&](const char* step) {
     return fail(ErrorCode::kInternal, std::string(step) + ": " + errors.summary());
   };
-  xmlNode* signature = xmlSecTmplSignatureCreateNsPref(
-      doc->get(), xmlSecTransformExclC14NId, transform_for(method_), nullptr,
-      reinterpret_cast<const xmlChar*>("ds"));
+  xmlNode* signature =
+      xmlSecTmplSignatureCreateNsPref(doc->get(), xmlSecTransformExclC14NId, transform_for(method_),
+                                      nullptr, reinterpret_cast<const xmlChar*>("ds"));
   if (signature == nullptr) return failed("cannot create the Signature template");
   xmlAddChild(target, signature);
-  xmlNode* reference = xmlSecTmplSignatureAddReference(
-      signature, xmlSecOpenSSLTransformSha256Id, nullptr,
-      reinterpret_cast<const xmlChar*>(uri.c_str()), nullptr);
+  xmlNode* reference =
+      xmlSecTmplSignatureAddReference(signature, xmlSecOpenSSLTransformSha256Id, nullptr,
+                                      reinterpret_cast<const xmlChar*>(uri.c_str()), nullptr);
   if (reference == nullptr ||
       xmlSecTmplReferenceAddTransform(reference, xmlSecTransformEnvelopedId) == nullptr ||
       xmlSecTmplReferenceAddTransform(reference, xmlSecTransformExclC14NId) == nullptr)

@@ -22,7 +22,8 @@ class XmlSigner {
  public:
   using Ptr = std::shared_ptr<const XmlSigner>;
   virtual ~XmlSigner() = default;
-  virtual Result<std::string> sign(std::string_view document, const XmlSignOptions& options) const = 0;
+  virtual Result<std::string> sign(std::string_view document,
+                                   const XmlSignOptions& options) const = 0;
 };
 
 class XmlDsigSigner final : public XmlSigner {

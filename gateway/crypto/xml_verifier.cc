@@ -1,6 +1,8 @@
 #include "gateway/crypto/xml_verifier.h"
 
+// xmlsec.h first: the other xmlsec headers use its definitions.
 #include <xmlsec/xmlsec.h>
+
 #include <xmlsec/errors.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/keysdata.h>
@@ -145,9 +147,9 @@ Result<void> check_signed_info(const xmlNode* signature, const SignaturePolicy& 
                     "Reference " + reference_label(uri) +
                         " points outside the document; references are never fetched");
       if (!referenced_id(u) && !policy.transforms.contains(alg::kXPointer))
-        return fail(ErrorCode::kSignaturePolicy,
-                    "XPointer " + reference_label(uri) + " is not accepted by policy " + policy.name +
-                        " (only \"\", #id and #xpointer(id('id')))");
+        return fail(ErrorCode::kSignaturePolicy, "XPointer " + reference_label(uri) +
+                                                     " is not accepted by policy " + policy.name +
+                                                     " (only \"\", #id and #xpointer(id('id')))");
       for (const xmlNode* r = xml::first_element(c); r != nullptr; r = xml::next_element(r)) {
         if (xml::is(r, alg::kDsigNs, "Transforms")) {
           size_t count = 0;
@@ -366,7 +368,8 @@ Result<std::shared_ptr<const XmlDsigVerifier::Signer>> XmlDsigVerifier::resolve_
     }
     auto signer = std::make_shared<Signer>();
     signer->key = EvpPkeyPtr(X509_get_pubkey(leaf));
-    if (!signer->key) return fail(ErrorCode::kCertUntrusted, "signing certificate has no usable key");
+    if (!signer->key)
+      return fail(ErrorCode::kCertUntrusted, "signing certificate has no usable key");
     if (auto why = config_.policy->key_refusal(signer->key.get()))
       return fail(ErrorCode::kSignaturePolicy, "signing key refused: " + *why);
     signer->xmlsec_key.reset(to_xmlsec_key(signer->key.get()));
@@ -431,7 +434,8 @@ Result<VerifiedXml> XmlDsigVerifier::verify(std::string_view bytes) const {
       if (ref != nullptr && ref->status != xmlSecDSigStatusSucceeded)
         return fail(ErrorCode::kSignatureInvalid,
                     "digest of reference " +
-                        reference_label(ref->uri != nullptr ? reinterpret_cast<const char*>(ref->uri) : "") +
+                        reference_label(
+                            ref->uri != nullptr ? reinterpret_cast<const char*>(ref->uri) : "") +
                         " does not match: the signed content was changed");
     }
     return fail(ErrorCode::kSignatureInvalid,

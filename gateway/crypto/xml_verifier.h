@@ -57,8 +57,8 @@ struct XmlVerifierConfig {
   const SignaturePolicy* policy = &SignaturePolicy::strict();
   XmlLimits limits;
   std::vector<IdAttribute> id_attributes = IdAttribute::defaults();
-  TrustStore::Ptr trust;               // without it (and no pin) every signer is untrusted
-  std::vector<X509Ptr> untrusted;      // pool for name lookups and path building
+  TrustStore::Ptr trust;           // without it (and no pin) every signer is untrusted
+  std::vector<X509Ptr> untrusted;  // pool for name lookups and path building
   std::shared_ptr<const PinnedKey> pinned;
   Clock::Ptr clock = SystemClock::instance();
 };

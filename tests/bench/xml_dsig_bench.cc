@@ -1,12 +1,12 @@
 // Signing and verifying a ~2 KB record envelope, next to the bare OpenSSL EVP operations on the
 // same keys (the ceiling). ops/bench.sh runs this and prints each record-path figure as a ratio
 // to its ceiling. Keys come from a dev PKI named by LIENTHONG_BENCH_PKI.
-#include <cstdlib>
-#include <stdexcept>
-
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
+
+#include <cstdlib>
+#include <stdexcept>
 
 #include "gateway/crypto/canonical_signer.h"
 #include "gateway/crypto/key_material.h"
@@ -20,7 +20,8 @@ namespace {
 
 std::filesystem::path pki() {
   const char* dir = std::getenv("LIENTHONG_BENCH_PKI");
-  if (dir == nullptr) throw std::runtime_error("set LIENTHONG_BENCH_PKI to a dev PKI (ops/bench.sh does)");
+  if (dir == nullptr)
+    throw std::runtime_error("set LIENTHONG_BENCH_PKI to a dev PKI (ops/bench.sh does)");
   return dir;
 }
 
@@ -68,7 +69,8 @@ void BM_EvpSign(benchmark::State& state, const std::string& kt) {
   unsigned char sig[512];
   for (auto _ : state) {
     size_t len = sizeof sig;
-    if (EVP_PKEY_sign(ctx.get(), sig, &len, digest, sizeof digest) != 1) state.SkipWithError("sign");
+    if (EVP_PKEY_sign(ctx.get(), sig, &len, digest, sizeof digest) != 1)
+      state.SkipWithError("sign");
     benchmark::DoNotOptimize(sig);
   }
   state.SetItemsProcessed(state.iterations());
@@ -88,7 +90,8 @@ void BM_EvpVerify(benchmark::State& state, const std::string& kt) {
   EVP_PKEY_verify_init(ctx.get());
   EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256());
   for (auto _ : state) {
-    if (EVP_PKEY_verify(ctx.get(), sig, len, digest, sizeof digest) != 1) state.SkipWithError("verify");
+    if (EVP_PKEY_verify(ctx.get(), sig, len, digest, sizeof digest) != 1)
+      state.SkipWithError("verify");
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -166,7 +169,7 @@ void BM_ParseOnly(benchmark::State& state, const std::string& kt) {
 }  // namespace lienthong::crypto
 
 using namespace lienthong::crypto;
-#define LT_BENCH(fn)                                   \
+#define LT_BENCH(fn)                                            \
   BENCHMARK_CAPTURE(fn, rsa, std::string("rsa"))->MinTime(1.0); \
   BENCHMARK_CAPTURE(fn, ec, std::string("ec"))->MinTime(1.0)
 

@@ -8,6 +8,9 @@
 // the environment variable of the same name overrides it). They are read once, before the
 // first input. The clock is fixed, so a verdict depends only on the input bytes.
 // LIENTHONG_FUZZ_VERBOSE=1 prints each verifier's verdict, to see which paths a seed reaches.
+#include <libxml/tree.h>
+#include <libxml/valid.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -15,9 +18,6 @@
 #include <string_view>
 #include <unordered_set>
 #include <vector>
-
-#include <libxml/tree.h>
-#include <libxml/valid.h>
 
 #include "gateway/crypto/algorithms.h"
 #include "gateway/crypto/key_material.h"
@@ -118,19 +118,17 @@ const std::vector<Target>& targets() {
   static const std::vector<Target> all = [] {
     std::vector<Target> t;
     // The XSW IdP and the peer-library interop signers, validated as a gateway would.
-    t.push_back(make_target("strict/anchors", crypto::SignaturePolicy::strict(),
-                            {"xsw/keys/idp-cert.pem", "interop/certs/rsa.crt",
-                             "interop/certs/ec.crt"},
-                            {}, nullptr));
+    t.push_back(make_target(
+        "strict/anchors", crypto::SignaturePolicy::strict(),
+        {"xsw/keys/idp-cert.pem", "interop/certs/rsa.crt", "interop/certs/ec.crt"}, {}, nullptr));
     // A bare pinned key: KeyInfo is never consulted; detached references are allowed.
     t.push_back(make_target("interop/pinned", crypto::SignaturePolicy::interop(), {}, {},
                             "xsw/keys/idp-pub.pem"));
     // xmlsec's test CA with its intermediates as a pool: name lookups and path building.
-    t.push_back(make_target("interop/x509-pool", crypto::SignaturePolicy::interop(),
-                            {"xmldsig/keys/cacert.pem"},
-                            {"xmldsig/keys/ca2cert.pem", "xmldsig/keys/rsacert.pem",
-                             "xmldsig/keys/largersacert.pem"},
-                            nullptr));
+    t.push_back(make_target(
+        "interop/x509-pool", crypto::SignaturePolicy::interop(), {"xmldsig/keys/cacert.pem"},
+        {"xmldsig/keys/ca2cert.pem", "xmldsig/keys/rsacert.pem", "xmldsig/keys/largersacert.pem"},
+        nullptr));
     return t;
   }();
   return all;
@@ -199,10 +197,10 @@ void check_parsed(xmlDoc* doc, const crypto::XmlLimits& limits) {
       for (xmlAttr* a = node->properties; a != nullptr; a = a->next) {
         const bool plain_id = a->ns == nullptr && (attr_name(a) == "Id" || attr_name(a) == "ID" ||
                                                    attr_name(a) == "id");
-        const bool xml_id = a->ns != nullptr && a->ns->prefix != nullptr &&
-                            std::string_view(reinterpret_cast<const char*>(a->ns->prefix)) ==
-                                "xml" &&
-                            attr_name(a) == "id";
+        const bool xml_id =
+            a->ns != nullptr && a->ns->prefix != nullptr &&
+            std::string_view(reinterpret_cast<const char*>(a->ns->prefix)) == "xml" &&
+            attr_name(a) == "id";
         if (!plain_id && !xml_id) continue;
         xmlChar* raw = xmlNodeListGetString(doc, a->children, 1);
         const std::string value = raw != nullptr ? reinterpret_cast<const char*>(raw) : "";

@@ -16,7 +16,8 @@ class MockClock : public Clock {
 
 class MockTrustStore : public crypto::TrustStore {
  public:
-  MOCK_METHOD(Result<crypto::ValidatedPath>, validate, (const crypto::PathCheck&), (const, override));
+  MOCK_METHOD(Result<crypto::ValidatedPath>, validate, (const crypto::PathCheck&),
+              (const, override));
   MOCK_METHOD(size_t, anchor_count, (), (const, override));
 };
 

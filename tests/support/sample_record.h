@@ -15,7 +15,8 @@ inline std::string sample_record(int variant = 0) {
   CanonicalXmlWriter w(kRecordNamespace);
   const std::string id = "0012030045" + std::to_string(10 + variant % 90);
   w.open("BanGhi", {{"Id", "rec-" + id}, {"MaBanGhi", id + ".CD01"}, {"PhienBan", "1"}});
-  w.open("NguonDuLieu", {{"HeThong", "CSDLQG-DC"}, {"MaYeuCau", "7c9e6679-7425-40de-944b-e07fc1f90ae7"}});
+  w.open("NguonDuLieu",
+         {{"HeThong", "CSDLQG-DC"}, {"MaYeuCau", "7c9e6679-7425-40de-944b-e07fc1f90ae7"}});
   w.element("ThoiDiemXacThuc", "2026-11-22T08:15:30Z");
   w.element("HetHan", "2027-11-22T08:15:30Z");
   w.close();
@@ -57,10 +58,14 @@ inline std::string sample_record(int variant = 0) {
   w.element("QuocTich", "VN");
   w.close();
   w.close();  // CongDan
-  w.open("MucDich", {{"MaHoSo", "000.00.00.G22-261122-0001"}, {"MaThuTuc", "1.001234.000.00.00.H20"}});
-  w.element("CanBo", "Lê Văn Tám", {{"SoDinhDanh", "079085000111"}, {"TaiKhoan", "tam.lv@motcua.gov.vn"}});
-  w.element("SoGiayTo", "Căn cước số 001203004510 do Cục Cảnh sát quản lý hành chính về trật tự xã hội cấp");
-  w.element("GhiChu", "Tra cứu phục vụ giải quyết thủ tục đăng ký thường trú & cấp giấy xác nhận <cư trú>");
+  w.open("MucDich",
+         {{"MaHoSo", "000.00.00.G22-261122-0001"}, {"MaThuTuc", "1.001234.000.00.00.H20"}});
+  w.element("CanBo", "Lê Văn Tám",
+            {{"SoDinhDanh", "079085000111"}, {"TaiKhoan", "tam.lv@motcua.gov.vn"}});
+  w.element("SoGiayTo",
+            "Căn cước số 001203004510 do Cục Cảnh sát quản lý hành chính về trật tự xã hội cấp");
+  w.element("GhiChu",
+            "Tra cứu phục vụ giải quyết thủ tục đăng ký thường trú & cấp giấy xác nhận <cư trú>");
   w.close();
   w.close();  // BanGhi
   auto out = std::move(w).finish();

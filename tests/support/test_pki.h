@@ -16,7 +16,8 @@ namespace lienthong::testing {
 inline std::filesystem::path test_pki_dir() {
   const char* dir = std::getenv("LIENTHONG_TEST_PKI");
   if (dir == nullptr || !std::filesystem::exists(std::filesystem::path(dir) / ".complete"))
-    throw std::runtime_error("LIENTHONG_TEST_PKI does not name a generated dev PKI (run via ctest)");
+    throw std::runtime_error(
+        "LIENTHONG_TEST_PKI does not name a generated dev PKI (run via ctest)");
   return dir;
 }
 

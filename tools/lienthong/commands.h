@@ -3,9 +3,8 @@
 // 2 usage or I/O error.
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace lienthong::cli {
 

@@ -4,12 +4,11 @@
 // Prints one JSON object. Exit 0 valid, 1 not valid, 2 usage or I/O error.
 #include <iostream>
 #include <iterator>
-
 #include <nlohmann/json.hpp>
 
 #include "gateway/crypto/key_material.h"
-#include "gateway/crypto/xml_verifier.h"
 #include "gateway/crypto/xml_nodes.h"
+#include "gateway/crypto/xml_verifier.h"
 #include "tools/lienthong/commands.h"
 
 namespace lienthong::cli {
@@ -151,14 +150,17 @@ std::function<int()> add_verify_xml(CLI::App& app) {
       "verify-xml", "Verify an XML-DSig document; print one JSON verdict (exit 0 valid, 1 not)");
   cmd->add_option("FILE", args->file, "Signed XML document ('-' for standard input)")->required();
   cmd->add_option("--trusted", args->trusted, "Trust anchor certificate (PEM or DER); repeatable");
-  cmd->add_option("--trust-dir", args->trust_dir, "Trust directory with anchors/, intermediates/, crls/");
-  cmd->add_option("--untrusted", args->untrusted,
-                  "Certificate to build paths and resolve X509 names with (not trusted); repeatable");
+  cmd->add_option("--trust-dir", args->trust_dir,
+                  "Trust directory with anchors/, intermediates/, crls/");
+  cmd->add_option(
+      "--untrusted", args->untrusted,
+      "Certificate to build paths and resolve X509 names with (not trusted); repeatable");
   cmd->add_option("--pin-cert", args->pin_cert, "Accept only this certificate's key (no chain)");
   cmd->add_option("--pubkey", args->pubkey, "Accept only this public key (PEM/DER SPKI)");
   cmd->add_option("--crl", args->crls, "CRL (PEM or DER); repeatable");
-  cmd->add_option("--id-attr", args->id_attrs,
-                  "Extra ID attribute NAME or NAME:NAMESPACE:ELEMENT (Id, ID, id are always registered)");
+  cmd->add_option(
+      "--id-attr", args->id_attrs,
+      "Extra ID attribute NAME or NAME:NAMESPACE:ELEMENT (Id, ID, id are always registered)");
   cmd->add_option("--at", args->at, "Verify as of this UTC time, \"YYYY-MM-DD HH:MM:SS\"");
   cmd->add_option("--policy", args->policy, "strict (default) or interop")
       ->check(CLI::IsMember({"strict", "interop"}));

@@ -1,9 +1,8 @@
 #include "gateway/core/canonical_xml.h"
 
+#include <gtest/gtest.h>
 #include <libxml/c14n.h>
 #include <libxml/parser.h>
-
-#include <gtest/gtest.h>
 
 #include "tests/support/sample_record.h"
 
@@ -12,11 +11,14 @@ namespace {
 
 // libxml2's exclusive canonicalization of a document: the reference the writer must equal.
 std::string libxml2_exc_c14n(const std::string& xml) {
-  xmlDoc* doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, nullptr, XML_PARSE_NONET);
+  xmlDoc* doc =
+      xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, nullptr, XML_PARSE_NONET);
   if (doc == nullptr) return "<parse error>";
   xmlChar* out = nullptr;
   const int len = xmlC14NDocDumpMemory(doc, nullptr, XML_C14N_EXCLUSIVE_1_0, nullptr, 0, &out);
-  std::string result = len >= 0 ? std::string(reinterpret_cast<char*>(out), static_cast<size_t>(len)) : "<c14n error>";
+  std::string result = len >= 0
+                           ? std::string(reinterpret_cast<char*>(out), static_cast<size_t>(len))
+                           : "<c14n error>";
   xmlFree(out);
   xmlFreeDoc(doc);
   return result;
@@ -69,7 +71,7 @@ TEST(CanonicalXmlWriter, RefusesWhatIsNotXml) {
 TEST(IsXmlText, FollowsTheXmlCharProduction) {
   EXPECT_TRUE(is_xml_text("plain\t\r\n"));
   EXPECT_TRUE(is_xml_text("Đồng Tháp"));
-  EXPECT_FALSE(is_xml_text("\xEF\xBF\xBE"));  // U+FFFE
+  EXPECT_FALSE(is_xml_text("\xEF\xBF\xBE"));      // U+FFFE
   EXPECT_FALSE(is_xml_text("\xF4\x90\x80\x80"));  // > U+10FFFF
 }
 

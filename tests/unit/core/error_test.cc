@@ -1,8 +1,8 @@
 #include "gateway/core/error.h"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 namespace lienthong {
 namespace {

@@ -1,10 +1,10 @@
 #include "gateway/crypto/canonical_signer.h"
 
-#include <cstdlib>
-#include <fstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
 
 #include "tests/support/sample_record.h"
 #include "tests/support/test_pki.h"

@@ -1,7 +1,6 @@
 #include "gateway/crypto/signature_policy.h"
 
 #include <gtest/gtest.h>
-
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>

@@ -34,7 +34,8 @@ TEST_P(TrustStoreTest, ExpiredMemberIsCertExpired) {
   auto path = trust_store(GetParam())->validate(check_of(leaf.get()));
   ASSERT_FALSE(path);
   EXPECT_EQ(path.error().code, ErrorCode::kCertExpired);
-  EXPECT_NE(path.error().detail.find("expired at 2025-01-01"), std::string::npos) << path.error().detail;
+  EXPECT_NE(path.error().detail.find("expired at 2025-01-01"), std::string::npos)
+      << path.error().detail;
 }
 
 TEST_P(TrustStoreTest, ValidationTimeComesFromTheCaller) {

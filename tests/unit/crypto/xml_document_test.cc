@@ -14,7 +14,8 @@ ErrorCode code_of(const Result<XmlDocPtr>& r) { return r ? ErrorCode::kInternal 
 
 TEST(ParseUntrustedXml, AcceptsOrdinaryDocuments) {
   EXPECT_TRUE(parse("<a/>"));
-  EXPECT_TRUE(parse("\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- c --><?pi x?><a>Đà Nẵng</a>"));
+  EXPECT_TRUE(parse(
+      "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- c --><?pi x?><a>Đà Nẵng</a>"));
   EXPECT_TRUE(parse("<?xml version='1.0' encoding='US-ASCII'?><a/>"));
 }
 
@@ -31,7 +32,8 @@ TEST(ParseUntrustedXml, RefusesEveryDoctypeBeforeParsing) {
 
 TEST(ParseUntrustedXml, RefusesOtherEncodingsAndJunk) {
   EXPECT_EQ(code_of(parse(std::string("\xFF\xFE<\0a\0/\0>\0", 10))), ErrorCode::kXmlMalformed);
-  EXPECT_EQ(code_of(parse("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>")), ErrorCode::kXmlMalformed);
+  EXPECT_EQ(code_of(parse("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>")),
+            ErrorCode::kXmlMalformed);
   EXPECT_EQ(code_of(parse("\x4C\x6F\xA7\x94")), ErrorCode::kXmlMalformed);  // EBCDIC "<?xm"
   EXPECT_EQ(code_of(parse("")), ErrorCode::kXmlMalformed);
   EXPECT_EQ(code_of(parse("   ")), ErrorCode::kXmlMalformed);
@@ -45,7 +47,8 @@ TEST(ParseUntrustedXml, RefusesOtherEncodingsAndJunk) {
 TEST(ParseUntrustedXml, EnforcesLimits) {
   XmlLimits limits;
   limits.max_bytes = 100;
-  EXPECT_EQ(code_of(parse("<a>" + std::string(200, 'x') + "</a>", limits)), ErrorCode::kXmlLimitExceeded);
+  EXPECT_EQ(code_of(parse("<a>" + std::string(200, 'x') + "</a>", limits)),
+            ErrorCode::kXmlLimitExceeded);
 
   limits = {};
   limits.max_depth = 10;
@@ -95,7 +98,8 @@ TEST(ParseUntrustedXml, ScopedIdAttributesApplyOnlyToTheirElement) {
   EXPECT_EQ(spec->ns, "urn:x:assertion");
   EXPECT_EQ(spec->element, "Assertion");
   auto doc = parse(
-      "<r xmlns:s=\"urn:x:assertion\"><s:Assertion AssertionID=\"a1\"/><Other AssertionID=\"a1\"/></r>",
+      "<r xmlns:s=\"urn:x:assertion\"><s:Assertion AssertionID=\"a1\"/><Other "
+      "AssertionID=\"a1\"/></r>",
       {}, {*spec});
   ASSERT_TRUE(doc) << doc.error().detail;  // the second one is not an ID: no duplicate
   const xmlAttr* attr = xmlGetID(doc->get(), reinterpret_cast<const xmlChar*>("a1"));

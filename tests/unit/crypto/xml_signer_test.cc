@@ -1,10 +1,10 @@
 #include "gateway/crypto/xml_signer.h"
 
-#include <cstdlib>
-#include <fstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
 
 #include "tests/support/sample_record.h"
 #include "tests/support/test_pki.h"
@@ -16,12 +16,13 @@ using ::testing::HasSubstr;
 
 // Debian's xmlsec1 command-line tool, an independent verifier of what we produce.
 int xmlsec1_verify(const std::string& kt, const std::string& signed_doc, const std::string& tag) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("lienthong-xmlsec1-" + kt + "-" + tag + "-" + std::to_string(getpid()) + ".xml");
+  const auto path =
+      std::filesystem::temp_directory_path() /
+      ("lienthong-xmlsec1-" + kt + "-" + tag + "-" + std::to_string(getpid()) + ".xml");
   std::ofstream(path) << signed_doc;
-  const std::string cmd = "xmlsec1 --verify --enabled-key-data x509 --id-attr:Id BanGhi --trusted-pem " +
-                          testing::pki_file(kt, "root-ca.crt").string() + " " + path.string() +
-                          " >/dev/null 2>&1";
+  const std::string cmd =
+      "xmlsec1 --verify --enabled-key-data x509 --id-attr:Id BanGhi --trusted-pem " +
+      testing::pki_file(kt, "root-ca.crt").string() + " " + path.string() + " >/dev/null 2>&1";
   const int rc = std::system(cmd.c_str());
   std::filesystem::remove(path);
   return rc;

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "gateway/crypto/canonical_signer.h"
 #include "gateway/crypto/xml_nodes.h"
 #include "gateway/crypto/xml_signer.h"
@@ -19,9 +22,9 @@ using ::testing::HasSubstr;
 using testing::identity;
 using testing::trust_store;
 
-std::shared_ptr<const XmlDsigVerifier> verifier_for(TrustStore::Ptr trust,
-                                                    const SignaturePolicy& policy = SignaturePolicy::strict(),
-                                                    Clock::Ptr clock = SystemClock::instance()) {
+std::shared_ptr<const XmlDsigVerifier> verifier_for(
+    TrustStore::Ptr trust, const SignaturePolicy& policy = SignaturePolicy::strict(),
+    Clock::Ptr clock = SystemClock::instance()) {
   XmlVerifierConfig config;
   config.trust = std::move(trust);
   config.policy = &policy;
@@ -46,7 +49,9 @@ std::string replace_once(std::string s, std::string_view from, std::string_view 
   return s.replace(at, from.size(), to);
 }
 
-ErrorCode code_of(const Result<VerifiedXml>& r) { return r ? ErrorCode::kInternal : r.error().code; }
+ErrorCode code_of(const Result<VerifiedXml>& r) {
+  return r ? ErrorCode::kInternal : r.error().code;
+}
 
 class VerifierTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -75,14 +80,16 @@ TEST_P(VerifierTest, RoundTripSignedElementById) {
   ASSERT_TRUE(result) << result.error().detail;
   ASSERT_EQ(result->references.size(), 1u);
   EXPECT_EQ(xml::name(result->references[0].node), "BanGhi");
-  EXPECT_THAT(result->signed_xml(), ::testing::StartsWith("<BanGhi xmlns=\"urn:lienthong:record:1\""));
+  EXPECT_THAT(result->signed_xml(),
+              ::testing::StartsWith("<BanGhi xmlns=\"urn:lienthong:record:1\""));
   EXPECT_THAT(result->signed_xml(), ::testing::Not(HasSubstr("unsigned")));
 }
 
 TEST_P(VerifierTest, TamperedContentIsSignatureInvalid) {
   const std::string signed_doc = sign_with(kt(), "gateway-sign", testing::sample_record());
-  auto result = verifier_for(trust_store(kt()))->verify(
-      replace_once(signed_doc, "Nguyễn Thị Minh Khai", "Nguyễn Thị Minh Khải"));
+  auto result =
+      verifier_for(trust_store(kt()))
+          ->verify(replace_once(signed_doc, "Nguyễn Thị Minh Khai", "Nguyễn Thị Minh Khải"));
   EXPECT_EQ(code_of(result), ErrorCode::kSignatureInvalid);
   EXPECT_THAT(result.error().detail, HasSubstr("digest"));
 }
@@ -91,7 +98,8 @@ TEST_P(VerifierTest, TamperedSignatureValueIsSignatureInvalid) {
   std::string signed_doc = sign_with(kt(), "gateway-sign", testing::sample_record());
   const size_t at = signed_doc.find("<ds:SignatureValue>") + 25;
   signed_doc[at] = signed_doc[at] == 'A' ? 'B' : 'A';
-  EXPECT_EQ(code_of(verifier_for(trust_store(kt()))->verify(signed_doc)), ErrorCode::kSignatureInvalid);
+  EXPECT_EQ(code_of(verifier_for(trust_store(kt()))->verify(signed_doc)),
+            ErrorCode::kSignatureInvalid);
 }
 
 TEST_P(VerifierTest, SignerCertificateStatusDecides) {
@@ -101,8 +109,9 @@ TEST_P(VerifierTest, SignerCertificateStatusDecides) {
   EXPECT_EQ(code_of(v->verify(sign_with(kt(), "member-expired", record))), ErrorCode::kCertExpired);
   EXPECT_TRUE(v->verify(sign_with(kt(), "member-g22", record)));
   const std::string other = kt() == "rsa" ? "ec" : "rsa";
-  EXPECT_EQ(code_of(verifier_for(trust_store(other))->verify(sign_with(kt(), "member-g22", record))),
-            ErrorCode::kCertUntrusted);
+  EXPECT_EQ(
+      code_of(verifier_for(trust_store(other))->verify(sign_with(kt(), "member-g22", record))),
+      ErrorCode::kCertUntrusted);
 }
 
 TEST_P(VerifierTest, PinnedKeyIsTheOnlyKeyAccepted) {
@@ -129,11 +138,12 @@ TEST_P(VerifierTest, DetachedWrappingIsRefusedByStrictAndHarmlessUnderInterop) {
   const size_t sig_begin = signed_doc.find("<ds:Signature");
   const size_t sig_end = signed_doc.find("</ds:Signature>") + 15;
   const std::string signature = signed_doc.substr(sig_begin, sig_end - sig_begin);
-  const std::string forged = replace_once(
-      replace_once(genuine, "Nguyễn Thị Minh Khai", "Kẻ Giả Mạo"), "Id=\"rec-001203004510\"",
-      "Id=\"forged\"");
-  const std::string wrapped = "<Wrapper>" + replace_once(forged, "</BanGhi>", signature + "</BanGhi>") +
-                              genuine + "</Wrapper>";
+  const std::string forged =
+      replace_once(replace_once(genuine, "Nguyễn Thị Minh Khai", "Kẻ Giả Mạo"),
+                   "Id=\"rec-001203004510\"", "Id=\"forged\"");
+  const std::string wrapped = "<Wrapper>" +
+                              replace_once(forged, "</BanGhi>", signature + "</BanGhi>") + genuine +
+                              "</Wrapper>";
 
   auto strict = verifier_for(trust_store(kt()))->verify(wrapped);
   EXPECT_EQ(code_of(strict), ErrorCode::kSignatureWrapped);
@@ -159,16 +169,17 @@ TEST_P(VerifierTest, ForgedElementWithTheSameIdIsDuplicateId) {
 TEST_P(VerifierTest, InjectedCommentDoesNotChangeWhatWasSigned) {
   const std::string record = testing::sample_record();
   const std::string signed_doc = sign_with(kt(), "gateway-sign", record);
-  auto result = verifier_for(trust_store(kt()))->verify(
-      replace_once(signed_doc, "Minh Khai", "Minh<!-- injected --> Khai"));
+  auto result = verifier_for(trust_store(kt()))
+                    ->verify(replace_once(signed_doc, "Minh Khai", "Minh<!-- injected --> Khai"));
   ASSERT_TRUE(result) << result.error().detail;  // exc-c14n drops comments: the digest holds
-  EXPECT_EQ(result->signed_xml(), record);        // and the consumer reads the whole value
+  EXPECT_EQ(result->signed_xml(), record);       // and the consumer reads the whole value
 }
 
 TEST_P(VerifierTest, ExactlyOneSignature) {
   const std::string record = testing::sample_record();
   EXPECT_EQ(code_of(verifier_for(trust_store(kt()))->verify(record)), ErrorCode::kSignatureMissing);
-  const std::string once = sign_with(kt(), "gateway-sign", "<E><A Id=\"a\">x</A><B Id=\"b\">y</B></E>", "a");
+  const std::string once =
+      sign_with(kt(), "gateway-sign", "<E><A Id=\"a\">x</A><B Id=\"b\">y</B></E>", "a");
   const std::string twice = sign_with(kt(), "gateway-sign", once, "b");
   EXPECT_EQ(code_of(verifier_for(trust_store(kt()))->verify(twice)), ErrorCode::kSignaturePolicy);
 }
@@ -191,28 +202,50 @@ TEST(Verifier, PathValidationIsCachedPerSignerAndErrorsAreNot) {
   path.chain.push_back(testing::certificate("rsa", "gateway-sign"));
   path.valid_from = TimePoint::min();
   path.valid_until = TimePoint::max();
-  EXPECT_CALL(*store, validate(_))
-      .WillOnce([&](const PathCheck& check) -> Result<ValidatedPath> {
-        EXPECT_EQ(check.security_level, 2);
-        EXPECT_NE(check.leaf, nullptr);
-        ValidatedPath copy;
-        copy.chain.push_back(share(path.chain.front().get()));
-        copy.valid_from = path.valid_from;
-        copy.valid_until = path.valid_until;
-        return copy;
-      });
+  EXPECT_CALL(*store, validate(_)).WillOnce([&](const PathCheck& check) -> Result<ValidatedPath> {
+    EXPECT_EQ(check.security_level, 2);
+    EXPECT_NE(check.leaf, nullptr);
+    ValidatedPath copy;
+    copy.chain.push_back(share(path.chain.front().get()));
+    copy.valid_from = path.valid_from;
+    copy.valid_until = path.valid_until;
+    return copy;
+  });
   auto v = verifier_for(store);
   const std::string signed_doc = sign_with("rsa", "gateway-sign", testing::sample_record());
   EXPECT_TRUE(v->verify(signed_doc));
   EXPECT_TRUE(v->verify(signed_doc));
   ::testing::Mock::VerifyAndClearExpectations(store.get());
 
-  EXPECT_CALL(*store, validate(_)).Times(2).WillRepeatedly([](const PathCheck&) -> Result<ValidatedPath> {
-    return fail(ErrorCode::kCertRevoked, "revoked in the mock");
-  });
+  EXPECT_CALL(*store, validate(_))
+      .Times(2)
+      .WillRepeatedly([](const PathCheck&) -> Result<ValidatedPath> {
+        return fail(ErrorCode::kCertRevoked, "revoked in the mock");
+      });
   auto v2 = verifier_for(store);
   EXPECT_EQ(code_of(v2->verify(signed_doc)), ErrorCode::kCertRevoked);
   EXPECT_EQ(code_of(v2->verify(signed_doc)), ErrorCode::kCertRevoked);
+}
+
+// One verifier serves every request thread: its signer cache, the lent xmlsec key and the
+// per-thread parser must hold under concurrency (run under ASan in CI).
+TEST(Verifier, ConcurrentVerificationsAgree) {
+  auto v = verifier_for(trust_store("rsa"));
+  const std::string good = sign_with("rsa", "gateway-sign", testing::sample_record());
+  const std::string other = sign_with("rsa", "member-h20", testing::sample_record(1));
+  const std::string bad = replace_once(good, "Kinh", "Kinn");
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 60; ++i) {
+        if (!v->verify(good) || !v->verify(other)) ++wrong;
+        auto r = v->verify(bad);
+        if (r || r.error().code != ErrorCode::kSignatureInvalid) ++wrong;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(Verifier, StrictRefusesSha1AndSmallKeysThatInteropAccepts) {
