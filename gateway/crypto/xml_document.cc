@@ -83,7 +83,9 @@ Result<void> walk_and_register_ids(xmlDoc* doc, const XmlLimits& limits,
             std::string_view(reinterpret_cast<const char*>(attr->ns->prefix)) == "xml" &&
             std::string_view(name) == "id";
         bool is_id = is_xml_id;
-        if (attr->ns == nullptr) {
+        // By local name, whatever the attribute's namespace (WS-Security's wsu:Id counts as
+        // Id), as xmlsec matches them: more IDs registered means stricter duplicate checks.
+        if (!is_xml_id) {
           for (const auto& spec : id_attributes)
             if (spec.name == name && matches(spec, node)) {
               is_id = true;

@@ -62,6 +62,15 @@ class CliContract(unittest.TestCase):
             self.assertIn("Trần Văn Ấn", v["signed_xml"])
             self.assertNotIn("Signature", v["signed_xml"])
 
+    def test_debian_xmlsec1_accepts_what_sign_xml_produces(self):
+        for kt in ("rsa", "ec"):
+            for extra in ((), ("--id", "cd-1")):
+                signed = self.sign(kt, extra=extra)
+                p = subprocess.run(["xmlsec1", "--verify", "--enabled-key-data", "x509",
+                                    "--id-attr:Id", "CongDan", "--trusted-pem", pki(kt, "root-ca.crt"),
+                                    signed], capture_output=True, text=True)
+                self.assertEqual(p.returncode, 0, f"{kt} {extra}: {p.stderr[-400:]}")
+
     def test_invalid_verdict_is_exit_1_with_code_and_detail(self):
         signed = self.sign()
         tampered = signed + ".tampered.xml"

@@ -30,6 +30,12 @@ TEST(ParseUntrustedXml, RefusesEveryDoctypeBeforeParsing) {
     EXPECT_EQ(code_of(parse(doc)), ErrorCode::kXmlDtdRefused) << doc;
 }
 
+TEST(ParseUntrustedXml, MalformedDocumentsSayWhere) {
+  auto r = parse("<a>\n<b></a>");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().detail.find("line"), std::string::npos) << r.error().detail;
+}
+
 TEST(ParseUntrustedXml, RefusesOtherEncodingsAndJunk) {
   EXPECT_EQ(code_of(parse(std::string("\xFF\xFE<\0a\0/\0>\0", 10))), ErrorCode::kXmlMalformed);
   EXPECT_EQ(code_of(parse("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>")),
@@ -82,6 +88,16 @@ TEST(ParseUntrustedXml, RegistersIdsSoReferencesResolve) {
   ASSERT_TRUE(doc);
   for (const char* id : {"one", "two", "three", "four"})
     EXPECT_NE(xmlGetID(doc->get(), reinterpret_cast<const xmlChar*>(id)), nullptr) << id;
+}
+
+TEST(ParseUntrustedXml, NamespacedIdAttributesCountByLocalName) {
+  const char* wsu = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+  auto doc = parse(std::string("<e xmlns:wsu=\"") + wsu + "\"><b wsu:Id=\"body\"/></e>");
+  ASSERT_TRUE(doc);
+  EXPECT_NE(xmlGetID(doc->get(), reinterpret_cast<const xmlChar*>("body")), nullptr);
+  EXPECT_EQ(code_of(parse(std::string("<e xmlns:wsu=\"") + wsu +
+                          "\"><b wsu:Id=\"x\"/><c Id=\"x\"/></e>")),
+            ErrorCode::kDuplicateId);
 }
 
 TEST(ParseUntrustedXml, RefusesDuplicateIdsWhateverTheAttributeName) {
