@@ -4,7 +4,9 @@
 
 #include "tools/lienthong/commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"lienthong: tools for the lienthong data-exchange gateway"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
@@ -29,4 +31,15 @@ int main(int argc, char** argv) {
     }
   }
   return lienthong::cli::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // startup and the CLI may throw; report, do not abort
+    std::cerr << "lienthong: " << e.what() << "\n";
+    return lienthong::cli::kExitUsage;
+  }
 }
