@@ -37,7 +37,8 @@ Result<std::string> read_file(const std::filesystem::path& file, size_t max_byte
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     bytes.append(buf, static_cast<size_t>(in.gcount()));
     if (bytes.size() > max_bytes)
-      return fail(ErrorCode::kXmlLimitExceeded, where(file) + "larger than the limit");
+      return fail(ErrorCode::kXmlLimitExceeded,
+                  where(file) + "larger than the limit of " + std::to_string(max_bytes) + " bytes");
   }
   return bytes;
 }

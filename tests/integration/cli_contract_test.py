@@ -162,6 +162,11 @@ class CliContract(unittest.TestCase):
         self.assertEqual(v["references"][0]["uri"], "#x-1")
         self.assertTrue(v["signed_xml"].startswith("<Khac"))
 
+    def test_oversized_input_is_a_verdict(self):
+        big = "<a>" + "x" * (5 << 20) + "</a>"
+        rc, v, _, _ = run("verify-xml", "-", "--trusted", pki("rsa", "root-ca.crt"), stdin=big)
+        self.assertEqual((rc, v["error"]), (1, "XML_LIMIT_EXCEEDED"))
+
     def test_nothing_trusted_is_a_verdict_not_a_crash(self):
         rc, v, _, err = run("verify-xml", self.sign())
         self.assertEqual((rc, v["error"]), (1, "CERT_UNTRUSTED"))

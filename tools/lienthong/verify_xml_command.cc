@@ -3,7 +3,6 @@
 //   [--at "YYYY-MM-DD HH:MM:SS"] [--policy strict|interop]
 // Prints one JSON object. Exit 0 valid, 1 not valid, 2 usage or I/O error.
 #include <iostream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "gateway/crypto/key_material.h"
@@ -26,11 +25,9 @@ int usage(const std::string& message) {
   return kExitUsage;
 }
 
-Result<std::string> read_input(const std::string& file) {
-  if (file == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  }
-  return crypto::read_file(file);
+// Reads at most `limit` bytes (a larger input is a verdict, XML_LIMIT_EXCEEDED, not a read).
+Result<std::string> read_input(const std::string& file, size_t limit) {
+  return crypto::read_file(file == "-" ? "/dev/stdin" : file, limit);
 }
 
 std::string element_name(const xmlNode* node) {
@@ -131,7 +128,7 @@ int run(const VerifyXmlArgs& args) {
     std::cerr << "lienthong verify-xml: warning: nothing is trusted (no --trusted, --trust-dir, "
                  "--pin-cert or --pubkey): no signer can be accepted\n";
 
-  auto bytes = read_input(args.file);
+  auto bytes = read_input(args.file, config.limits.max_bytes);
   if (!bytes) {
     if (bytes.error().code == ErrorCode::kXmlLimitExceeded)
       return print_verdict(tl::unexpected(bytes.error()), args.policy);
