@@ -48,7 +48,6 @@ Result<std::shared_ptr<const CanonicalXmlSigner>> CanonicalXmlSigner::create(
   add_cert(identity->certificate.get());
   for (const auto& cert : identity->chain) add_cert(cert.get());
   signer->key_info_ += "</ds:X509Data></ds:KeyInfo>";
-  signer->identity_ = std::move(identity);
   return std::shared_ptr<const CanonicalXmlSigner>(std::move(signer));
 }
 

@@ -28,7 +28,6 @@ class CanonicalXmlSigner {
  private:
   CanonicalXmlSigner() = default;
 
-  std::shared_ptr<const SigningIdentity> identity_;
   std::unique_ptr<DigestSigner> signer_;
   std::string signed_info_head_;  // canonical SignedInfo up to the DigestValue text
   std::string key_info_;          // ds:KeyInfo element, written once

@@ -38,18 +38,10 @@ struct DsigCtxDeleter {
   }
 };
 
-xmlSecTransformId transform_for(const std::string& uri) {
-  return xmlSecTransformIdListFindByHref(xmlSecTransformIdsGet(),
-                                         reinterpret_cast<const xmlChar*>(uri.c_str()),
-                                         xmlSecTransformUsageAny);
-}
-
 }  // namespace
 
-XmlDsigSigner::XmlDsigSigner(std::shared_ptr<const SigningIdentity> identity, XmlLimits limits,
-                             std::vector<IdAttribute> id_attributes)
-    : identity_(std::move(identity)),
-      limits_(limits),
+XmlDsigSigner::XmlDsigSigner(XmlLimits limits, std::vector<IdAttribute> id_attributes)
+    : limits_(limits),
       id_attributes_(std::move(id_attributes)),
       key_(std::make_unique<KeyHolder>()) {}
 
@@ -62,9 +54,13 @@ Result<std::shared_ptr<const XmlDsigSigner>> XmlDsigSigner::create(
   if (!identity) return fail(ErrorCode::kBadRequest, "no signing identity");
   auto method = signature_method_for(identity->key.get());
   if (!method) return tl::unexpected(method.error());
-  std::shared_ptr<XmlDsigSigner> signer(
-      new XmlDsigSigner(identity, limits, std::move(id_attributes)));
-  signer->method_ = *method;
+  xmlSecTransformId method_id = xmlSecTransformIdListFindByHref(
+      xmlSecTransformIdsGet(), reinterpret_cast<const xmlChar*>(method->c_str()),
+      xmlSecTransformUsageSignatureMethod);
+  if (method_id == xmlSecTransformIdUnknown)
+    return fail(ErrorCode::kInternal, "xmlsec does not know " + *method);
+  std::shared_ptr<XmlDsigSigner> signer(new XmlDsigSigner(limits, std::move(id_attributes)));
+  signer->method_ = method_id;
 
   EVP_PKEY* pkey = identity->key.get();
   EVP_PKEY_up_ref(pkey);
@@ -114,9 +110,9 @@ Result<std::string> XmlDsigSigner::sign(std::string_view document,
   auto failed = [&](const char* step) {
     return fail(ErrorCode::kInternal, std::string(step) + ": " + errors.summary());
   };
-  xmlNode* signature =
-      xmlSecTmplSignatureCreateNsPref(doc->get(), xmlSecTransformExclC14NId, transform_for(method_),
-                                      nullptr, reinterpret_cast<const xmlChar*>("ds"));
+  xmlNode* signature = xmlSecTmplSignatureCreateNsPref(
+      doc->get(), xmlSecTransformExclC14NId, static_cast<xmlSecTransformId>(method_), nullptr,
+      reinterpret_cast<const xmlChar*>("ds"));
   if (signature == nullptr) return failed("cannot create the Signature template");
   xmlAddChild(target, signature);
   xmlNode* reference =

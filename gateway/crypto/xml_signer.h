@@ -37,13 +37,11 @@ class XmlDsigSigner final : public XmlSigner {
 
  private:
   struct KeyHolder;
-  XmlDsigSigner(std::shared_ptr<const SigningIdentity> identity, XmlLimits limits,
-                std::vector<IdAttribute> id_attributes);
+  XmlDsigSigner(XmlLimits limits, std::vector<IdAttribute> id_attributes);
 
-  std::shared_ptr<const SigningIdentity> identity_;
   XmlLimits limits_;
   std::vector<IdAttribute> id_attributes_;
-  std::string method_;
+  const void* method_ = nullptr;  // xmlSecTransformId of the signature method, found once
   std::unique_ptr<KeyHolder> key_;
 };
 
