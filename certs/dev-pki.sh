@@ -69,6 +69,10 @@ case "$OUT_DIR" in
   "$REPO_ROOT"|"$SCRIPT_DIR"|"${HOME:-/nonexistent}"|/) die "refusing to use '$OUT_DIR' as OUT_DIR" ;;
 esac
 
+readonly NAMES=(root-ca intermediate-ca gateway-sign gateway-tls gateway-client
+                member-g22 member-h20 member-h47 member-revoked member-expired
+                sim-population sim-business sim-insurance sim-land sim-documents)
+
 # A complete PKI is kept unless its CRLs go stale within two days (they last 30 days): then
 # verifiers would refuse every certificate with "revocation status unknown", so rebuild.
 crls_fresh() {
@@ -81,12 +85,17 @@ crls_fresh() {
     (( $(date -u -d "$next" +%s) > $(date -u +%s) + 2 * 86400 )) || return 1
   done
 }
+# A PKI made by an older version of this script lacks certificates added since: rebuild it.
+has_all_names() {
+  local name
+  for name in "${NAMES[@]}"; do [[ -f "$OUT_DIR/ec/$name.crt" ]] || return 1; done
+}
 if [[ -e "$OUT_DIR/.complete" && "$force" -eq 0 ]]; then
-  if crls_fresh; then
+  if crls_fresh && has_all_names; then
     echo "dev PKI already present in $OUT_DIR"
     exit 0
   fi
-  echo "dev PKI in $OUT_DIR has CRLs that expire within two days: rebuilding"
+  echo "dev PKI in $OUT_DIR is missing certificates or has CRLs that expire within two days: rebuilding"
   force=1
 fi
 if [[ -e "$OUT_DIR" && ! -d "$OUT_DIR" ]]; then
@@ -307,6 +316,12 @@ extendedKeyUsage = serverAuth
 subjectAltName   = DNS:localhost, IP:127.0.0.1, IP:::1
 EOF
 
+  # The gateway's client certificate towards the national systems (mTLS on upstream calls).
+  leaf "$kt_dir" gateway-client "/C=VN/O=$ORG/CN=lienthong gateway client" -days 730 <<EOF
+keyUsage         = critical, digitalSignature
+extendedKeyUsage = clientAuth
+EOF
+
   # --- members: name | organ code | organ name | extra ca args -------------
   local name code org dates
   while IFS='|' read -r name code org dates; do
@@ -346,7 +361,7 @@ EOF
   # --- bundles and trust folder --------------------------------------------
   cat "$kt_dir/intermediate-ca.crt" "$kt_dir/root-ca.crt" >"$kt_dir/chain.pem"
   local f
-  for f in gateway-tls member-g22 member-h20 member-h47 member-revoked member-expired \
+  for f in gateway-tls gateway-client member-g22 member-h20 member-h47 member-revoked member-expired \
            sim-population sim-business sim-insurance sim-land sim-documents; do
     cat "$kt_dir/$f.crt" "$kt_dir/intermediate-ca.crt" >"$kt_dir/$f.fullchain.pem"
   done
@@ -365,9 +380,6 @@ EOF
 # ----------------------------------------------------------------------------
 # Main
 # ----------------------------------------------------------------------------
-readonly NAMES=(root-ca intermediate-ca gateway-sign gateway-tls
-                member-g22 member-h20 member-h47 member-revoked member-expired
-                sim-population sim-business sim-insurance sim-land sim-documents)
 
 start=$SECONDS
 

@@ -1,0 +1,50 @@
+// Identifiers validated at the edge with their real rules (DESIGN.md §3, FORMATS.md §2–§3).
+// Each parse_* returns the identifier or BAD_REQUEST with a reason that names no personal data.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "gateway/core/error.h"
+
+namespace lienthong {
+
+// Số định danh cá nhân: 12 digits. Digits 1–3: 0 + a province code, or a country code for
+// births registered abroad. Digit 4: century and gender (century = d/2 + 19, even = male).
+// Digits 5–6: the last two digits of the birth year. No check digit.
+struct PersonalId {
+  std::string digits;
+  bool registered_abroad = false;  // the prefix is a country code, not 0 + province
+  int birth_century = 0;           // 19, 20, 21, ...
+  bool male = false;
+  int birth_year = 0;  // full year, from the century digit and digits 5–6
+};
+
+Result<PersonalId> parse_personal_id(std::string_view text);
+
+// The century/gender digit and the birth year must agree with what the population DB returns
+// for the person. `birth_date` is "YYYY-MM-DD" or "YYYYMMDD" or "YYYY"; `gender` is "1" (male)
+// or "2" (female) as in the population DB's GioiTinh, or empty when unknown.
+Result<void> check_personal_id_consistency(const PersonalId& id, std::string_view birth_date,
+                                           std::string_view gender);
+
+// Organ code (mã định danh cơ quan, QCVN 102:2016 / QĐ 20/2020): NNN.NN.NN.ANN.
+Result<std::string> parse_organ_code(std::string_view text);
+
+// Dossier code (mã hồ sơ, TT 01/2018/TT-VPCP Art. 19): <organ code>-YYMMDD-NNNN, with a real
+// calendar date and a sequence from 0001.
+struct DossierCode {
+  std::string text;
+  std::string organ_code;
+  std::chrono::year_month_day received;
+  int sequence = 0;
+};
+
+Result<DossierCode> parse_dossier_code(std::string_view text);
+
+// True when `code` is one of the 2-digit province codes in use before the 2025 reorganisation
+// (QĐ 124/2004); personal IDs issued before and after it carry these prefixes.
+bool is_province_code(std::string_view code);
+
+}  // namespace lienthong
