@@ -48,12 +48,13 @@ Result<PersonalId> parse_personal_id(std::string_view text) {
     id.registered_abroad = true;
   }
   const int century_gender = text[3] - '0';
-  id.birth_century = century_gender / 2 + 19;
+  // 0/1: born 1900–1999, 2/3: 2000–2099, 4/5: 2100–2199 ... Nobody is born in the 2100s yet.
+  id.birth_century = 19 + century_gender / 2;
   id.male = century_gender % 2 == 0;
-  if (id.birth_century > 21) {
+  if (id.birth_century > 20) {
     return fail(ErrorCode::kBadRequest, "personal ID century digit names a future century");
   }
-  id.birth_year = (id.birth_century - 1) * 100 + to_int(text.substr(4, 2));
+  id.birth_year = id.birth_century * 100 + to_int(text.substr(4, 2));
   return id;
 }
 

@@ -16,7 +16,7 @@ namespace lienthong {
 struct PersonalId {
   std::string digits;
   bool registered_abroad = false;  // the prefix is a country code, not 0 + province
-  int birth_century = 0;           // 19, 20, 21, ...
+  int birth_century = 0;           // 19 for 1900–1999, 20 for 2000–2099
   bool male = false;
   int birth_year = 0;  // full year, from the century digit and digits 5–6
 };

@@ -1,0 +1,66 @@
+// The lookup pipeline (DESIGN.md §1): authenticate → purpose → route → authorize → subject check
+// → record cache → adapter (one upstream call per code in flight) → cache fill → reduce fields →
+// sign → audit → answer. Built once from its parts; no stage throws; every request, refused or
+// answered, is audited before the caller hears back.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/audit/audit_sink.h"
+#include "gateway/cache/record_cache.h"
+#include "gateway/cache/single_flight.h"
+#include "gateway/core/clock.h"
+#include "gateway/core/executor.h"
+#include "gateway/core/metrics.h"
+#include "gateway/exchange/adapter.h"
+#include "gateway/exchange/member_authenticator.h"
+#include "gateway/exchange/pipeline.h"
+#include "gateway/exchange/response_envelope.h"
+#include "gateway/policy/access_policy.h"
+
+namespace lienthong::exchange {
+
+struct PipelineParts {
+  std::shared_ptr<const MemberAuthenticator> authenticator;
+  policy::AccessPolicy::Ptr policy;
+  std::vector<Adapter::Ptr> adapters;
+  cache::RecordCache::Ptr cache;  // may be null: no cache configured
+  audit::AuditSink::Ptr audit;
+  ResponseEnvelope::Ptr envelope;
+  Executor::Ptr executor;  // where CPU work after an upstream answer runs
+  std::shared_ptr<Metrics> metrics;
+  Clock::Ptr clock;
+};
+
+class LookupPipeline final : public Pipeline, public std::enable_shared_from_this<LookupPipeline> {
+ public:
+  // Refuses parts that do not fit: a document type served by two adapters, no audit, etc.
+  static Result<std::shared_ptr<LookupPipeline>> create(PipelineParts parts);
+
+  void lookup(LookupRequest request, LookupCallback done) override;
+  Readiness readiness() const override;
+
+ private:
+  struct Route {
+    Adapter::Ptr adapter;
+    const DocumentTypeSpec* spec = nullptr;
+  };
+  struct Call;  // one request on its way through the stages
+
+  explicit LookupPipeline(PipelineParts parts);
+
+  Result<void> check_purpose(const LookupRequest& request) const;
+  void fetch(std::shared_ptr<Call> call);
+  void answer(std::shared_ptr<Call> call, Result<VerifiedRecord> record, bool from_cache);
+  void finish(std::shared_ptr<Call> call, Result<LookupResponse> outcome);
+
+  PipelineParts parts_;
+  std::map<std::string, Route, std::less<>> routes_;  // document type → adapter
+  cache::SingleFlight<std::string, Result<VerifiedRecord>> in_flight_;
+};
+
+}  // namespace lienthong::exchange

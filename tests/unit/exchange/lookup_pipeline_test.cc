@@ -1,0 +1,289 @@
+#include "gateway/exchange/lookup_pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include "gateway/crypto/openssl_types.h"
+#include "gateway/crypto/xml_verifier.h"
+#include "tests/support/manual_clock.h"
+#include "tests/support/test_pki.h"
+#include "tests/unit/exchange/fakes.h"
+
+namespace lienthong::exchange {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HeldAdapter;
+using testing::MemoryCache;
+using testing::RecordingAudit;
+
+constexpr std::string_view kPolicy = R"(
+[[member]]
+organ = "000.00.00.G22"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["*"]
+
+[[member]]
+organ = "000.00.00.H20"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["ho_va_ten"]
+
+[[member]]
+organ = "000.00.00.H29"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["*"]
+
+[[member]]
+organ = "000.00.00.H30"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["*"]
+)";
+
+Member member_from(const std::string& name) {
+  auto cert = testing::certificate("ec", name);
+  auto inter = testing::certificate("ec", "intermediate-ca");
+  Member m;
+  m.certificate_der = crypto::to_der(cert.get());
+  m.certificate_fingerprint = crypto::sha256_fingerprint(cert.get());
+  m.chain_der = {crypto::to_der(inter.get())};
+  m.organ_code = name == "member-g22"       ? "000.00.00.G22"
+                 : name == "member-h20"     ? "000.00.00.H20"
+                 : name == "member-revoked" ? "000.00.00.H29"
+                 : name == "member-expired" ? "000.00.00.H30"
+                                            : "000.00.00.H47";
+  return m;
+}
+
+class LookupPipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Real time: the dev PKI and its CRLs were made minutes ago.
+    clock = std::make_shared<testing::ManualClock>(std::chrono::system_clock::now());
+    adapter = std::make_shared<HeldAdapter>(std::vector<DocumentTypeSpec>{
+        {"CD01", "Thông tin công dân", 3600s, {"ho_va_ten", "ngay_sinh", "so_dinh_danh"}}});
+    cache = std::make_shared<MemoryCache>();
+    audit = std::make_shared<RecordingAudit>();
+    metrics = std::make_shared<Metrics>();
+    auto signer = crypto::CanonicalXmlSigner::create(testing::identity("ec", "gateway-sign"));
+    ASSERT_TRUE(signer) << signer.error().detail;
+    auto policy = policy::AccessPolicy::parse(kPolicy, "policy.toml");
+    ASSERT_TRUE(policy) << policy.error().detail;
+    PipelineParts parts;
+    parts.authenticator =
+        std::make_shared<MemberAuthenticator>(testing::trust_store("ec"), clock);
+    parts.policy = *policy;
+    parts.adapters = {adapter};
+    parts.cache = cache;
+    parts.audit = audit;
+    parts.envelope = std::make_shared<ResponseEnvelope>(*signer);
+    parts.executor = std::make_shared<InlineExecutor>();
+    parts.metrics = metrics;
+    parts.clock = clock;
+    auto created = LookupPipeline::create(std::move(parts));
+    ASSERT_TRUE(created) << created.error().detail;
+    pipeline = *created;
+  }
+
+  LookupRequest request(const std::string& who = "member-g22") {
+    LookupRequest r;
+    r.request_id = "req-" + std::to_string(++counter);
+    r.front = "http-json";
+    r.member = member_from(who);
+    r.subject = "026092008262";
+    r.document_type = "CD01";
+    r.purpose = {"000.00.00.G22-261122-0001", "1.001234"};
+    r.officer = {"001092000001", "canbo.nguyenvana"};
+    return r;
+  }
+
+  static Result<VerifiedRecord> record_for(const AdapterQuery& q, TimePoint now) {
+    VerifiedRecord r;
+    r.subject = q.subject;
+    r.doc_type = q.document_type;
+    r.code = record_code(q.subject, q.document_type);
+    r.fields = {{"ho_va_ten", "Nguyễn Văn An"}, {"ngay_sinh", "1992-11-22"}, {"so_dinh_danh", q.subject}};
+    r.source = "population";
+    r.evidence = {"xmldsig", "<signed/>", "CN=sim", "ab"};
+    r.verified_at = now;
+    r.expires_at = now + 3600s;
+    return r;
+  }
+
+  // Runs one lookup; completes the upstream call (if any) with a record.
+  Result<LookupResponse> run(LookupRequest r) {
+    std::optional<Result<LookupResponse>> out;
+    pipeline->lookup(std::move(r), [&](Result<LookupResponse> res) { out = std::move(res); });
+    adapter->release([&](const AdapterQuery& q) { return record_for(q, clock->now()); });
+    EXPECT_TRUE(out.has_value());
+    return out ? std::move(*out) : fail(ErrorCode::kInternal, "no answer");
+  }
+
+  int counter = 0;
+  std::shared_ptr<testing::ManualClock> clock;
+  std::shared_ptr<HeldAdapter> adapter;
+  std::shared_ptr<MemoryCache> cache;
+  std::shared_ptr<RecordingAudit> audit;
+  std::shared_ptr<Metrics> metrics;
+  std::shared_ptr<LookupPipeline> pipeline;
+};
+
+TEST_F(LookupPipelineTest, FirstLookupAsksUpstreamSecondIsACacheHit) {
+  auto first = run(request());
+  ASSERT_TRUE(first) << first.error().detail;
+  EXPECT_FALSE(first->from_cache);
+  EXPECT_EQ(adapter->calls(), 1u);
+  EXPECT_EQ(cache->records.count("026092008262.CD01"), 1u);
+  EXPECT_EQ(cache->last_ttl, 3600s);
+
+  auto second = run(request());
+  ASSERT_TRUE(second) << second.error().detail;
+  EXPECT_TRUE(second->from_cache);
+  EXPECT_EQ(adapter->calls(), 1u);
+  EXPECT_EQ(metrics->cache_lookups.value({"hit"}), 1u);
+  EXPECT_EQ(metrics->cache_lookups.value({"miss"}), 1u);
+
+  const auto entries = audit->snapshot();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].outcome, "OK");
+  EXPECT_FALSE(entries[0].cache_hit);
+  EXPECT_TRUE(entries[1].cache_hit);
+  EXPECT_EQ(entries[1].member, "000.00.00.G22");
+  EXPECT_EQ(entries[1].officer_account, "canbo.nguyenvana");
+  EXPECT_EQ(entries[1].dossier_code, "000.00.00.G22-261122-0001");
+}
+
+TEST_F(LookupPipelineTest, EnvelopeIsSignedByTheGatewayAndVerifies) {
+  auto answer = run(request());
+  ASSERT_TRUE(answer) << answer.error().detail;
+  crypto::XmlVerifierConfig config;
+  config.trust = testing::trust_store("ec");
+  config.clock = clock;
+  auto verifier = crypto::XmlDsigVerifier::create(std::move(config));
+  ASSERT_TRUE(verifier);
+  auto verified = (*verifier)->verify(answer->envelope);
+  ASSERT_TRUE(verified) << verified.error().detail;
+  EXPECT_NE(verified->signer.find("lienthong gateway signing"), std::string::npos);
+  const std::string signed_xml = verified->signed_xml();
+  EXPECT_NE(signed_xml.find("Nguyễn Văn An"), std::string::npos);
+  EXPECT_NE(signed_xml.find("Encoding=\"base64\""), std::string::npos);  // full grant: evidence
+}
+
+TEST_F(LookupPipelineTest, PartialGrantGetsReducedFieldsAndNoEvidenceBytes) {
+  auto answer = run(request("member-h20"));
+  ASSERT_TRUE(answer) << answer.error().detail;
+  ASSERT_EQ(answer->record.fields.size(), 1u);
+  EXPECT_EQ(answer->record.fields[0].first, "ho_va_ten");
+  EXPECT_EQ(answer->envelope.find("1992-11-22"), std::string::npos);
+  EXPECT_EQ(answer->envelope.find("Encoding=\"base64\""), std::string::npos);
+  EXPECT_NE(answer->envelope.find("Sha256=\""), std::string::npos);
+}
+
+TEST_F(LookupPipelineTest, ConcurrentMissesForOneCodeMakeOneUpstreamCall) {
+  std::vector<Result<LookupResponse>> answers;
+  for (int i = 0; i < 5; ++i) {
+    pipeline->lookup(request(), [&](Result<LookupResponse> r) { answers.push_back(std::move(r)); });
+  }
+  EXPECT_EQ(adapter->calls(), 1u);
+  EXPECT_EQ(answers.size(), 0u);
+  adapter->release([&](const AdapterQuery& q) { return record_for(q, clock->now()); });
+  ASSERT_EQ(answers.size(), 5u);
+  for (const auto& a : answers) EXPECT_TRUE(a) << a.error().detail;
+  EXPECT_EQ(metrics->single_flight_joined.value({"population"}), 4u);
+  EXPECT_EQ(audit->snapshot().size(), 5u);
+}
+
+TEST_F(LookupPipelineTest, MaxAgeZeroAlwaysAsksUpstream) {
+  ASSERT_TRUE(run(request()));
+  auto r = request();
+  r.max_age = 0s;
+  auto fresh = run(std::move(r));
+  ASSERT_TRUE(fresh);
+  EXPECT_FALSE(fresh->from_cache);
+  EXPECT_EQ(adapter->calls(), 2u);
+}
+
+TEST_F(LookupPipelineTest, OlderThanMaxAgeIsRefetched) {
+  ASSERT_TRUE(run(request()));
+  clock->set(clock->now() + 600s);
+  auto r = request();
+  r.max_age = 300s;
+  auto again = run(std::move(r));
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->from_cache);
+  EXPECT_EQ(adapter->calls(), 2u);
+}
+
+TEST_F(LookupPipelineTest, RefusalsAreTypedAuditedAndAskNoUpstream) {
+  struct Case {
+    std::function<void(LookupRequest&)> change;
+    ErrorCode expect;
+  };
+  const std::vector<Case> cases = {
+      {[](LookupRequest& r) { r.purpose.dossier_code.clear(); }, ErrorCode::kPurposeRequired},
+      {[](LookupRequest& r) { r.purpose.procedure_code.clear(); }, ErrorCode::kPurposeRequired},
+      {[](LookupRequest& r) { r.officer.personal_id.clear(); }, ErrorCode::kPurposeRequired},
+      {[](LookupRequest& r) { r.purpose.dossier_code = "G22-1"; }, ErrorCode::kBadRequest},
+      {[](LookupRequest& r) { r.officer.personal_id = "12345"; }, ErrorCode::kBadRequest},
+      {[](LookupRequest& r) { r.subject = "12345"; }, ErrorCode::kBadRequest},
+      {[](LookupRequest& r) { r.document_type = "XX99"; }, ErrorCode::kBadRequest},
+      {[](LookupRequest& r) { r.member = member_from("member-h47"); }, ErrorCode::kAccessDenied},
+      {[](LookupRequest& r) { r.member = member_from("member-revoked"); }, ErrorCode::kCertRevoked},
+      {[](LookupRequest& r) { r.member = member_from("member-expired"); }, ErrorCode::kCertExpired},
+      {[](LookupRequest& r) { r.member.certificate_der.clear(); }, ErrorCode::kCertUntrusted},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    auto r = request();
+    cases[i].change(r);
+    auto answer = run(std::move(r));
+    ASSERT_FALSE(answer) << "case " << i;
+    EXPECT_EQ(answer.error().code, cases[i].expect) << "case " << i << ": " << answer.error().detail;
+  }
+  EXPECT_EQ(adapter->calls(), 0u);
+  const auto entries = audit->snapshot();
+  ASSERT_EQ(entries.size(), cases.size());
+  EXPECT_EQ(entries[0].outcome, "PURPOSE_REQUIRED");
+  EXPECT_EQ(entries[8].outcome, "CERT_REVOKED");
+}
+
+TEST_F(LookupPipelineTest, UpstreamFailureIsPassedOnAndNothingIsCached) {
+  std::optional<Result<LookupResponse>> out;
+  pipeline->lookup(request(), [&](Result<LookupResponse> r) { out = std::move(r); });
+  adapter->release([](const AdapterQuery&) -> Result<VerifiedRecord> {
+    return fail(ErrorCode::kUpstreamBadSignature, "digest mismatch");
+  });
+  ASSERT_TRUE(out && !*out);
+  EXPECT_EQ(out->error().code, ErrorCode::kUpstreamBadSignature);
+  EXPECT_TRUE(cache->records.empty());
+  EXPECT_EQ(metrics->upstream_calls.value({"population", "UPSTREAM_BAD_SIGNATURE"}), 1u);
+}
+
+TEST_F(LookupPipelineTest, CacheDownStillAnswersFromUpstreamAndReportsDegraded) {
+  cache->down = true;
+  auto answer = run(request());
+  ASSERT_TRUE(answer) << answer.error().detail;
+  EXPECT_FALSE(answer->from_cache);
+  EXPECT_EQ(metrics->cache_lookups.value({"error"}), 1u);
+  const auto readiness = pipeline->readiness();
+  EXPECT_TRUE(readiness.ready);
+  EXPECT_TRUE(readiness.degraded);
+  cache->down = false;
+  EXPECT_FALSE(pipeline->readiness().degraded);
+}
+
+TEST_F(LookupPipelineTest, AnAnswerThatCannotBeAuditedIsNotGiven) {
+  audit->broken = true;
+  auto answer = run(request());
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(metrics->audit_entries.value({"failed"}), 1u);
+}
+
+}  // namespace
+}  // namespace lienthong::exchange
