@@ -11,9 +11,13 @@ packages=(
   libxmlsec1-dev libxml2-dev libssl-dev
   libexpected-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgoogle-perftools-dev            # tcmalloc_minimal (docs/decisions/0001-tcmalloc.md)
+  libthrift-dev thrift-compiler      # the Thrift front (code generated at build time)
+  libcurl4-openssl-dev libhiredis-dev libboost-dev libtomlplusplus-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   xmlsec1 openssl python3            # xmlsec1: the independent verifier in tests; python3: test drivers
+  redis-server python3-thrift curl   # integration tests and the demo: real Redis, real clients
+  nginx-light                        # ops/bench.sh: the static-file peer
 )
 
 missing=()

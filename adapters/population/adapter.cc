@@ -66,7 +66,9 @@ Result<void> PopulationConfig::validate() const {
   if (username.empty() || secret.empty() || api_key.empty()) {
     return fail(ErrorCode::kBadRequest, "population: username, secret and api_key are required");
   }
-  if (ma_dvc.empty()) return fail(ErrorCode::kBadRequest, "population: ma_dvc is required");
+  if (ma_dvc.empty() || x_road_client.empty()) {
+    return fail(ErrorCode::kBadRequest, "population: ma_dvc and x_road_client are required");
+  }
   if (trusted_signers.empty()) {
     return fail(ErrorCode::kBadRequest,
                 "population: trusted_signers must name the certificate(s) that sign answers");

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# ops/run.sh: the README's demo command. Installs what is missing, builds, generates the dev PKI,
+# ops/demo/signatures.sh: the XML-DSig demo (ops/run.sh runs it last). Installs what is missing, builds, generates the dev PKI,
 # then signs a sample citizen record, verifies it, and shows forged copies refused.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
 ops/setup.sh
@@ -11,7 +11,7 @@ cmake --build --preset release --target lienthong -j "$(nproc)" >/dev/null
 certs/dev-pki.sh
 L=build/release/tools/lienthong/lienthong
 PKI=var/pki
-DEMO=var/demo
+DEMO=var/demo-signatures
 mkdir -p "$DEMO"
 PY=/usr/bin/python3
 

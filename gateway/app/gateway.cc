@@ -1,0 +1,203 @@
+#include "gateway/app/gateway.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <thread>
+
+#include "adapters/registry.h"
+#include "gateway/app/thread_pool_executor.h"
+#include "gateway/audit/segment_audit_log.h"
+#include "gateway/cache/redis_record_cache.h"
+#include "gateway/cache/sealing_key.h"
+#include "gateway/core/log.h"
+#include "gateway/core/metrics.h"
+#include "gateway/crypto/canonical_signer.h"
+#include "gateway/crypto/signing_identity.h"
+#include "gateway/crypto/trust_store.h"
+#include "gateway/exchange/lookup_pipeline.h"
+#include "gateway/front/http/http_front.h"
+#include "gateway/front/thrift/thrift_front.h"
+
+namespace lienthong::app {
+
+struct Gateway::Parts {
+  GatewayConfig config;
+  std::shared_ptr<ThreadPoolExecutor> executor;
+  std::shared_ptr<Metrics> metrics;
+  std::shared_ptr<audit::SegmentAuditLog> audit;
+  std::shared_ptr<cache::RedisRecordCache> cache;
+  std::vector<exchange::Adapter::Ptr> adapters;
+  std::shared_ptr<exchange::LookupPipeline> pipeline;
+  std::unique_ptr<front::HttpFront> http;
+  std::unique_ptr<front::ThriftFront> thrift;
+  std::uint16_t http_port = 0;
+  std::uint16_t thrift_port = 0;
+};
+
+namespace {
+
+template <class T>
+Result<T> with_context(Result<T> r, std::string_view what) {
+  if (!r) return fail(r.error().code, fmt::format("{}: {}", what, r.error().detail));
+  return r;
+}
+
+front::ServerTlsConfig server_tls(const GatewayConfig& c) {
+  return front::ServerTlsConfig{c.tls_certificate_chain.string(), c.tls_private_key.string(),
+                                c.client_trust.string()};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
+  auto gateway = std::unique_ptr<Gateway>(new Gateway());
+  gateway->parts_ = std::make_unique<Parts>();
+  auto& p = *gateway->parts_;
+  p.config = std::move(config);
+  const auto& c = p.config;
+  const auto clock = SystemClock::instance();
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  p.executor = std::make_shared<ThreadPoolExecutor>(c.worker_threads > 0 ? c.worker_threads : cores);
+  p.metrics = std::make_shared<Metrics>();
+
+  // Members: who may connect, with CRLs, validated per request by the authenticate stage.
+  auto member_material = with_context(crypto::TrustMaterial::from_directory(c.client_trust),
+                                      "[tls] client_trust");
+  if (!member_material) return tl::unexpected(member_material.error());
+  auto member_trust = crypto::X509TrustStore::create(std::move(*member_material));
+  if (!member_trust) return tl::unexpected(member_trust.error());
+
+  auto policy = with_context(policy::AccessPolicy::load(c.policy_file.string()), "[policy]");
+  if (!policy) return tl::unexpected(policy.error());
+
+  auto identity = with_context(
+      crypto::SigningIdentity::load(c.signing_key, c.signing_certificate, c.signing_chain),
+      "[signing]");
+  if (!identity) return tl::unexpected(identity.error());
+  auto signer = crypto::CanonicalXmlSigner::create(*identity);
+  if (!signer) return tl::unexpected(signer.error());
+
+  audit::AuditLogConfig audit_config;
+  audit_config.directory = c.audit_directory;
+  audit_config.fsync = c.audit_fsync == "none"       ? audit::FsyncPolicy::kNone
+                       : c.audit_fsync == "interval" ? audit::FsyncPolicy::kInterval
+                                                     : audit::FsyncPolicy::kEveryBatch;
+  auto audit_log = with_context(audit::SegmentAuditLog::open(audit_config), "[audit]");
+  if (!audit_log) return tl::unexpected(audit_log.error());
+  p.audit = *audit_log;
+
+  if (c.cache_enabled) {
+    auto key = with_context(cache::SealingKey::load_file(c.cache_sealing_key), "[cache] sealing_key");
+    if (!key) return tl::unexpected(key.error());
+    cache::RedisConfig redis;
+    redis.host = c.redis_host;
+    redis.port = c.redis_port;
+    redis.unix_socket = c.redis_unix_socket;
+    redis.pool_size = static_cast<std::size_t>(c.cache_pool);
+    auto cache = cache::RedisRecordCache::create(
+        redis, std::make_shared<const cache::SealingKey>(std::move(*key)), clock);
+    if (!cache) return tl::unexpected(cache.error());
+    p.cache = *cache;
+  }
+
+  adapters::AdapterContext context{std::filesystem::absolute(c.source).parent_path(), p.executor,
+                                   clock};
+  auto adapters = with_context(adapters::build_adapters(c.adapters, context), c.source.string());
+  if (!adapters) return tl::unexpected(adapters.error());
+  p.adapters = std::move(*adapters);
+
+  exchange::PipelineParts parts;
+  parts.authenticator = std::make_shared<exchange::MemberAuthenticator>(*member_trust, clock);
+  parts.policy = *policy;
+  parts.adapters = p.adapters;
+  parts.cache = p.cache;
+  parts.audit = p.audit;
+  parts.envelope = std::make_shared<exchange::ResponseEnvelope>(*signer);
+  parts.executor = p.executor;
+  parts.metrics = p.metrics;
+  parts.clock = clock;
+  auto pipeline = with_context(exchange::LookupPipeline::create(std::move(parts)), "pipeline");
+  if (!pipeline) return tl::unexpected(pipeline.error());
+  p.pipeline = *pipeline;
+
+  // Gauges read when /metrics is rendered.
+  auto cache_ptr = p.cache;
+  auto adapters_copy = p.adapters;
+  p.metrics->add_gauges([cache_ptr, adapters_copy](std::string& out) {
+    out += "# HELP lienthong_cache_up 1 when the record cache (Redis) answers.\n";
+    out += "# TYPE lienthong_cache_up gauge\n";
+    out += fmt::format("lienthong_cache_up {}\n", cache_ptr && cache_ptr->healthy() ? 1 : 0);
+    out += "# HELP lienthong_upstream_circuit_open 1 when an upstream's circuit breaker is not "
+           "closed.\n# TYPE lienthong_upstream_circuit_open gauge\n";
+    for (const auto& a : adapters_copy) {
+      out += fmt::format("lienthong_upstream_circuit_open{{adapter=\"{}\",state=\"{}\"}} {}\n",
+                         a->name(), a->upstream_state(), a->upstream_state() == "closed" ? 0 : 1);
+    }
+  });
+
+  if (c.http.enabled) {
+    front::HttpFrontConfig hc;
+    hc.address = c.http.address;
+    hc.port = c.http.port;
+    hc.tls = server_tls(c);
+    if (c.http.threads > 0) hc.threads = c.http.threads;
+    p.http = std::make_unique<front::HttpFront>(hc, p.pipeline, p.metrics, clock);
+  }
+  if (c.thrift.enabled) {
+    front::ThriftFrontConfig tc;
+    tc.listen_address = c.thrift.address;
+    tc.port = c.thrift.port;
+    tc.tls = server_tls(c);
+    if (c.thrift.threads > 0) tc.max_connections = c.thrift.threads;
+    if (auto ok = front::validate(tc); !ok) return tl::unexpected(ok.error());
+    p.thrift = std::make_unique<front::ThriftFront>(tc, p.pipeline, p.metrics);
+  }
+  return gateway;
+}
+
+Gateway::~Gateway() {
+  if (parts_) stop();
+}
+
+Result<void> Gateway::start() {
+  auto& p = *parts_;
+  if (p.http) {
+    auto port = with_context(p.http->start(), "[http]");
+    if (!port) return tl::unexpected(port.error());
+    p.http_port = *port;
+    LT_LOG(info, "HTTPS front listening on {}:{}", p.config.http.address, p.http_port);
+  }
+  if (p.thrift) {
+    auto port = with_context(p.thrift->start(), "[thrift]");
+    if (!port) return tl::unexpected(port.error());
+    p.thrift_port = *port;
+    LT_LOG(info, "Thrift front listening on {}:{}", p.config.thrift.address, p.thrift_port);
+  }
+  if (p.config.port_file) {
+    const auto tmp = p.config.port_file->string() + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << "http=" << p.http_port << "\nthrift=" << p.thrift_port << "\n";
+    }
+    std::filesystem::rename(tmp, *p.config.port_file);
+  }
+  return {};
+}
+
+void Gateway::stop() {
+  auto& p = *parts_;
+  if (p.http) p.http->stop();
+  if (p.thrift) p.thrift->stop();
+  // In-flight upstream calls complete (or are failed) before the pool that runs their
+  // continuations goes away; the audit flushes last so every answer given is in it.
+  p.adapters.clear();
+  p.pipeline.reset();
+  if (p.executor) p.executor->stop();
+  p.audit.reset();
+}
+
+std::uint16_t Gateway::http_port() const { return parts_->http_port; }
+std::uint16_t Gateway::thrift_port() const { return parts_->thrift_port; }
+
+}  // namespace lienthong::app

@@ -1,0 +1,60 @@
+// The gateway's configuration file (TOML; reference in README "Configuration"). Parsed once at
+// startup; unknown keys refused with their line; relative paths are relative to the file.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "gateway/core/error.h"
+
+namespace lienthong::app {
+
+struct ListenConfig {
+  bool enabled = false;
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;
+  int threads = 0;  // 0: one per core (HTTP); Thrift: connections served at once
+};
+
+struct GatewayConfig {
+  std::filesystem::path source;  // the file, for messages
+  std::string log_level = "info";
+  int worker_threads = 0;  // 0: one per core
+
+  // Server TLS for both fronts.
+  std::filesystem::path tls_certificate_chain;
+  std::filesystem::path tls_private_key;
+  std::filesystem::path client_trust;  // trust directory for member certificates (+ CRLs)
+
+  ListenConfig http;
+  ListenConfig thrift;
+  std::optional<std::filesystem::path> port_file;  // writes "http=<port>\nthrift=<port>\n"
+
+  // The gateway's signing identity for response envelopes.
+  std::filesystem::path signing_key;
+  std::filesystem::path signing_certificate;
+  std::vector<std::filesystem::path> signing_chain;
+
+  std::filesystem::path policy_file;
+
+  bool cache_enabled = true;
+  std::string redis_host = "127.0.0.1";
+  int redis_port = 6379;
+  std::string redis_unix_socket;
+  std::filesystem::path cache_sealing_key;
+  int cache_pool = 8;
+
+  std::filesystem::path audit_directory;
+  std::string audit_fsync = "batch";  // batch | interval | none
+
+  toml::table adapters;  // [adapters.*], handed to adapters/registry.cc as they are
+};
+
+Result<GatewayConfig> load_gateway_config(const std::filesystem::path& file);
+
+}  // namespace lienthong::app

@@ -1,0 +1,364 @@
+#!/usr/bin/python3
+"""Starts and stops a whole lienthong stack on loopback: redis-server, lienthong-sim (the
+population DB SIMULATOR) and lienthong-gateway, with configuration written from a template.
+
+Used three ways:
+  ops/run.sh / ops/stop.sh      ops/stack.py start|stop --dir var/demo   (processes stay up)
+  integration tests             Stack(...) as a context manager           (ephemeral ports, cleanup)
+  ops/bench.sh                  the same, with simulator knobs
+
+Only the Python standard library (run with /usr/bin/python3)."""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import ssl
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+POLICY = """\
+# Access policy of the demo and the integration tests (format: README "Access policy").
+# Least privilege: a member not listed here is refused (ACCESS_DENIED).
+
+[[member]]
+organ = "000.00.00.G22"
+name = "Văn phòng Chính phủ (ministry system, Thrift)"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["*"]
+
+[[member]]
+organ = "000.00.00.H20"
+name = "UBND tỉnh Đồng Tháp (provincial one-stop system, HTTPS)"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["so_dinh_danh", "ho_va_ten", "gioi_tinh", "ngay_sinh", "thuong_tru.*", "noi_o_hien_tai.*"]
+
+# Granted on purpose: these two are refused for their certificates (revoked, expired), not
+# for the policy.
+[[member]]
+organ = "000.00.00.H29"
+name = "revoked dev member"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["ho_va_ten"]
+
+[[member]]
+organ = "000.00.00.H30"
+name = "expired dev member"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["ho_va_ten"]
+"""
+
+GATEWAY = """\
+# lienthong-gateway configuration written by ops/stack.py (reference: README "Configuration").
+[gateway]
+log_level = "{log_level}"
+worker_threads = {workers}
+port_file = "{dir}/gateway.ports"
+
+[tls]
+certificate_chain = "{pki}/ec/gateway-tls.fullchain.pem"
+private_key = "{pki}/ec/gateway-tls.key"
+client_trust = "{pki}/ec/trust"
+
+[http]
+address = "127.0.0.1"
+port = {http_port}
+threads = {http_threads}
+
+[thrift]
+address = "127.0.0.1"
+port = {thrift_port}
+
+[signing]
+key = "{pki}/ec/gateway-sign.key"
+certificate = "{pki}/ec/gateway-sign.crt"
+chain = ["{pki}/ec/intermediate-ca.crt"]
+
+[policy]
+file = "{dir}/policy.toml"
+
+[cache]
+enabled = true
+redis_host = "127.0.0.1"
+redis_port = {redis_port}
+sealing_key = "{dir}/cache.key"
+
+[audit]
+directory = "{dir}/audit"
+fsync = "{fsync}"
+
+[adapters.population]
+url = "https://127.0.0.1:{sim_port}/dancu/TraCuuThongTinCongDan"
+mapping = "{root}/mappings/population.toml"
+upstream_ca = "{pki}/ec/root-ca.crt"
+client_certificate = "{pki}/ec/gateway-client.fullchain.pem"
+client_key = "{pki}/ec/gateway-client.key"
+signer_trust = "{pki}/ec/trust"
+trusted_signers = ["lienthong-sim population (SIMULATOR)"]
+username = "lienthong-dev"
+secret = "dev-secret-not-for-production"
+api_key = "dev-api-key"
+x_road_client = "VN/GOV/000.00.00.G22/LIENTHONG"
+ma_dvc = "LIENTHONG-DEV"
+timeout_ms = {timeout_ms}
+max_connections = {upstream_connections}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+class Stack:
+    """redis-server + lienthong-sim + lienthong-gateway. Ports are ephemeral unless given."""
+
+    def __init__(self, build_dir, pki, work_dir, sim_args=(), log_level="warn", fsync="batch",
+                 workers=0, http_threads=0, timeout_ms=5000, upstream_connections=512,
+                 detach=False):
+        self.build_dir = os.path.abspath(build_dir)
+        self.pki = os.path.abspath(pki)
+        self.dir = os.path.abspath(work_dir)
+        self.sim_args = list(sim_args)
+        self.log_level = log_level
+        self.fsync = fsync
+        self.workers = workers
+        self.http_threads = http_threads
+        self.timeout_ms = timeout_ms
+        self.upstream_connections = upstream_connections
+        self.detach = detach
+        self.procs = {}
+        self.ports = {}
+
+    # --- binaries -------------------------------------------------------------------------
+    def binary(self, name):
+        for sub in ("", "gateway", "adapters/population", "tools/lienthong", "tools/lienthong-load"):
+            path = os.path.join(self.build_dir, sub, name)
+            if os.path.isfile(path) and os.access(path, os.X_OK):
+                return path
+        raise FileNotFoundError(f"{name} not built in {self.build_dir}")
+
+    def _spawn(self, name, argv, **kw):
+        log = open(os.path.join(self.dir, f"{name}.log"), "ab")
+        proc = subprocess.Popen(argv, stdout=kw.pop("stdout", log), stderr=log,
+                                start_new_session=self.detach, **kw)
+        self.procs[name] = proc
+        with open(os.path.join(self.dir, f"{name}.pid"), "w") as f:
+            f.write(str(proc.pid))
+        return proc
+
+    # --- parts ----------------------------------------------------------------------------
+    def start_redis(self, port=None):
+        self.ports["redis"] = port or self.ports.get("redis") or free_port()
+        self._spawn("redis", ["redis-server", "--port", str(self.ports["redis"]), "--bind",
+                              "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", self.dir,
+                              "--protected-mode", "yes"])
+
+        def up():
+            try:
+                with socket.create_connection(("127.0.0.1", self.ports["redis"]), 0.2) as s:
+                    s.sendall(b"PING\r\n")
+                    return s.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+        wait_for(up, 10, "redis-server")
+
+    def stop_redis(self):
+        self._stop("redis")
+
+    def start_sim(self):
+        port_file = os.path.join(self.dir, "sim.port")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        ec = os.path.join(self.pki, "ec")
+        self._spawn("sim", [self.binary("lienthong-sim"),
+                            "--listen", "127.0.0.1:" + str(self.ports.get("sim", 0)),
+                            "--port-file", port_file,
+                            "--tls-cert", f"{ec}/sim-population.fullchain.pem",
+                            "--tls-key", f"{ec}/sim-population.key",
+                            "--client-ca", f"{ec}/root-ca.crt",
+                            *self.sim_args])
+        wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(), 30,
+                 "lienthong-sim")
+        self.ports["sim"] = int(open(port_file).read().strip())
+
+    def write_config(self):
+        os.makedirs(self.dir, exist_ok=True)
+        with open(os.path.join(self.dir, "policy.toml"), "w") as f:
+            f.write(POLICY)
+        key = os.path.join(self.dir, "cache.key")
+        if not os.path.exists(key):
+            fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.write(fd, (secrets.token_hex(32) + "\n").encode())
+            os.close(fd)
+        with open(os.path.join(self.dir, "gateway.toml"), "w") as f:
+            f.write(GATEWAY.format(dir=self.dir, pki=self.pki, root=ROOT,
+                                   http_port=self.ports.get("http", 0),
+                                   thrift_port=self.ports.get("thrift", 0),
+                                   redis_port=self.ports["redis"], sim_port=self.ports["sim"],
+                                   log_level=self.log_level, fsync=self.fsync,
+                                   workers=self.workers, http_threads=self.http_threads,
+                                   timeout_ms=self.timeout_ms,
+                                   upstream_connections=self.upstream_connections))
+
+    def start_gateway(self):
+        port_file = os.path.join(self.dir, "gateway.ports")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        self.write_config()
+        proc = self._spawn("gateway", [self.binary("lienthong-gateway"), "--config",
+                                       os.path.join(self.dir, "gateway.toml")])
+
+        def ready():
+            if proc.poll() is not None:
+                log = open(os.path.join(self.dir, "gateway.log"), errors="replace").read()
+                raise RuntimeError(f"lienthong-gateway exited {proc.returncode}:\n{log[-3000:]}")
+            return os.path.exists(port_file)
+        wait_for(ready, 30, "lienthong-gateway")
+        for line in open(port_file):
+            name, _, value = line.strip().partition("=")
+            self.ports[name] = int(value)
+
+    def stop_gateway(self, sig=signal.SIGTERM):
+        self._stop("gateway", sig)
+
+    def _stop(self, name, sig=signal.SIGTERM):
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(sig)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def start(self):
+        os.makedirs(self.dir, exist_ok=True)
+        self.start_redis()
+        self.start_sim()
+        self.start_gateway()
+        return self
+
+    def stop(self):
+        for name in ("gateway", "sim", "redis"):
+            self._stop(name)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # --- clients --------------------------------------------------------------------------
+    def tls_context(self, member="member-g22"):
+        ec = os.path.join(self.pki, "ec")
+        ctx = ssl.create_default_context(cafile=f"{ec}/root-ca.crt")
+        ctx.load_cert_chain(f"{ec}/{member}.fullchain.pem", f"{ec}/{member}.key")
+        return ctx
+
+    def https(self, method, path, body=None, member="member-g22", content_type="application/json"):
+        """(status, headers, body bytes) from the gateway's HTTPS front."""
+        req = urllib.request.Request(f"https://127.0.0.1:{self.ports['http']}{path}",
+                                     data=body, method=method)
+        if body is not None:
+            req.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(req, context=self.tls_context(member), timeout=30) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def sim_request(self, method, path, body=None):
+        ec = os.path.join(self.pki, "ec")
+        ctx = ssl.create_default_context(cafile=f"{ec}/root-ca.crt")
+        ctx.load_cert_chain(f"{ec}/gateway-client.fullchain.pem", f"{ec}/gateway-client.key")
+        req = urllib.request.Request(f"https://127.0.0.1:{self.ports['sim']}{path}",
+                                     data=body, method=method)
+        if body is not None:
+            req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+            return json.loads(r.read() or b"{}")
+
+    def metric(self, name_with_labels):
+        """The value of one Prometheus sample from /metrics, 0 if absent."""
+        status, _, body = self.https("GET", "/metrics")
+        assert status == 200, status
+        for line in body.decode().splitlines():
+            if line.startswith(name_with_labels + " "):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("action", choices=["start", "stop"])
+    ap.add_argument("--dir", default=os.path.join(ROOT, "var", "demo"))
+    ap.add_argument("--build", default=os.path.join(ROOT, "build", "release"))
+    ap.add_argument("--pki", default=os.path.join(ROOT, "var", "pki"))
+    ap.add_argument("--http-port", type=int, default=0)
+    ap.add_argument("--thrift-port", type=int, default=0)
+    ap.add_argument("--log-level", default="info")
+    args = ap.parse_args()
+    if args.action == "stop":
+        stopped = []
+        for name in ("gateway", "sim", "redis"):
+            pid_file = os.path.join(args.dir, f"{name}.pid")
+            if not os.path.exists(pid_file):
+                continue
+            pid = int(open(pid_file).read())
+            try:
+                os.kill(pid, signal.SIGTERM)
+                for _ in range(150):
+                    os.kill(pid, 0)
+                    time.sleep(0.1)
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.unlink(pid_file)
+            stopped.append(name)
+        print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+        return
+    if os.path.isdir(args.dir):
+        shutil.rmtree(args.dir)
+    stack = Stack(args.build, args.pki, args.dir, log_level=args.log_level, detach=True)
+    stack.ports.update(http=args.http_port, thrift=args.thrift_port)
+    try:
+        stack.start()
+    except BaseException:
+        stack.stop()
+        raise
+    print(json.dumps(stack.ports))
+
+
+if __name__ == "__main__":
+    main()
