@@ -1,0 +1,68 @@
+// The Exchange service for one connection: decodes, hands the request to the pipeline, waits for
+// its answer on this connection's own thread, and encodes the outcome. Every refusal leaves as
+// a LookupError; no other exception reaches the client.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gateway/core/error.h"
+#include "gateway/core/lookup.h"
+#include "gateway/core/metrics.h"
+#include "gateway/exchange/pipeline.h"
+#include "lienthong_thrift/Exchange.h"
+
+namespace lienthong::front::thrift_internal {
+
+namespace wire = ::lienthong::thrift;
+
+class ExchangeHandler final : public wire::ExchangeIf {
+ public:
+  // Who is on the other end of this connection. Asked once, on the first call (by then the
+  // TLS handshake is done), and the answer is kept for the connection's life.
+  using MemberSource = std::function<Result<Member>()>;
+
+  ExchangeHandler(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
+                  MemberSource member_source);
+
+  // Throws wire::LookupError for every refusal (that is the contract's wire form).
+  void lookup(wire::LookupResponse& out, const wire::LookupRequest& request) override;
+
+ private:
+  // The outcome without exceptions; `request_id` is the gateway's id for this request.
+  Result<wire::LookupResponse> serve(const wire::LookupRequest& request,
+                                     const std::string& request_id);
+  const Result<Member>& member();
+  // Counts what this front refuses before the pipeline sees it; the pipeline counts the rest.
+  void count_refusal(ErrorCode code);
+
+  exchange::Pipeline::Ptr pipeline_;
+  std::shared_ptr<Metrics> metrics_;
+  MemberSource member_source_;
+  // One connection, one thread (TThreadedServer): no lock needed.
+  std::optional<Result<Member>> member_;
+};
+
+// Gives each accepted connection its own handler (the generated processor factory asks for
+// one per connection).
+class ExchangeHandlerFactory final : public wire::ExchangeIfFactory {
+ public:
+  // Maps the connection's transport (the one the server socket accepted) to its member.
+  using MemberResolver = std::function<ExchangeHandler::MemberSource(
+      const std::shared_ptr<apache::thrift::transport::TTransport>& transport)>;
+
+  ExchangeHandlerFactory(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
+                         MemberResolver resolver);
+
+  wire::ExchangeIf* getHandler(const apache::thrift::TConnectionInfo& connection) override;
+  void releaseHandler(wire::ExchangeIf* handler) override;
+
+ private:
+  exchange::Pipeline::Ptr pipeline_;
+  std::shared_ptr<Metrics> metrics_;
+  MemberResolver resolver_;
+};
+
+}  // namespace lienthong::front::thrift_internal

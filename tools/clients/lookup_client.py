@@ -1,0 +1,205 @@
+#!/usr/bin/python3
+"""A ministry system's side of the Thrift contract (schemas/thrift/lienthong.thrift).
+
+Asks the gateway's Exchange.lookup over TLS with a client certificate (the member is the organ
+code in that certificate), framed transport, binary protocol, and prints the answer as JSON.
+Uses Debian's python3-thrift, so run it with /usr/bin/python3. The Python code generated from
+the contract is found with --gen-py DIR or the environment variable LIENTHONG_THRIFT_PY (the
+build writes it to <build dir>/gen-py).
+
+Exit status: 0 answered; 1 the gateway refused (LookupError); 2 usage; 3 no answer (connection,
+TLS or protocol failure).
+
+As a library (integration tests, the demo):
+    from lookup_client import lookup, ConnectionFailed
+    answer = lookup(host=..., port=..., cert=..., key=..., ca=..., gen_py=..., subject=..., ...)
+    answer["error"]  # present only when the gateway refused
+"""
+
+import argparse
+import importlib
+import json
+import os
+import ssl
+import sys
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_NO_ANSWER = 3
+
+
+class ConnectionFailed(Exception):
+    """No answer from the gateway: connection, TLS or protocol failure."""
+
+
+def _load_generated(gen_py):
+    """Imports the generated package `lienthong` from `gen_py` (once per process)."""
+    gen_py = gen_py or os.environ.get("LIENTHONG_THRIFT_PY")
+    if not gen_py:
+        raise ValueError("no generated Python code: pass --gen-py DIR or set LIENTHONG_THRIFT_PY")
+    if not os.path.isfile(os.path.join(gen_py, "lienthong", "Exchange.py")):
+        raise ValueError("%s holds no lienthong/Exchange.py (build target lienthong_thrift_py)"
+                         % gen_py)
+    if gen_py not in sys.path:
+        sys.path.insert(0, gen_py)
+    return (importlib.import_module("lienthong.Exchange"),
+            importlib.import_module("lienthong.ttypes"))
+
+
+def _tls_context(cert, key, ca):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_verify_locations(cafile=ca)
+    context.load_cert_chain(certfile=cert, keyfile=key)
+    # PROTOCOL_TLS_CLIENT verifies the chain and the host name (IP SANs included) itself.
+    return context
+
+
+def _record_dict(response):
+    record = response.record
+    return {
+        "requestId": response.requestId,
+        "fromCache": response.fromCache,
+        "record": {
+            "code": record.code,
+            "subjectId": record.subjectId,
+            "documentType": record.documentType,
+            "source": record.source,
+            "verifiedAt": record.verifiedAt,
+            "expiresAt": record.expiresAt,
+            "fields": {f.name: f.value for f in record.fields},
+        },
+        "envelopeLength": len(response.signedEnvelope.encode("utf-8")),
+        "envelope": response.signedEnvelope,
+    }
+
+
+def lookup(host, port, cert, key, ca, subject, dossier, procedure, officer_id, officer_account,
+           doc_type="CD01", gen_py=None, max_age=None, fields=None, client_request_id=None,
+           timeout=30.0):
+    """One Exchange.lookup. Returns the answer as a dict, or {"error", "code", "detail",
+    "requestId"} when the gateway refused; raises ConnectionFailed when there is no answer and
+    ValueError when the generated code or the TLS files cannot be loaded."""
+    exchange, ttypes = _load_generated(gen_py)
+    from thrift.Thrift import TApplicationException, TException
+    from thrift.protocol import TBinaryProtocol
+    from thrift.transport import TSSLSocket, TTransport
+
+    request = ttypes.LookupRequest(
+        subjectId=subject,
+        documentType=doc_type,
+        purpose=ttypes.Purpose(dossierCode=dossier, procedureCode=procedure),
+        officer=ttypes.Officer(personalId=officer_id, account=officer_account),
+        maxAgeSeconds=max_age,
+        fields=list(fields) if fields else None,
+        clientRequestId=client_request_id,
+    )
+    try:
+        context = _tls_context(cert, key, ca)
+    except (OSError, ssl.SSLError) as e:
+        raise ValueError("cannot load the TLS files (%s, %s, %s): %s" % (cert, key, ca, e)) from e
+    try:
+        socket = TSSLSocket.TSSLSocket(
+            host=host, port=int(port), ssl_context=context, server_hostname=host,
+            # The SSLContext has already checked the host name; thrift's own re-check relies
+            # on ssl.match_hostname, which newer Pythons no longer have.
+            validate_callback=lambda peer_cert, hostname: None)
+    except (OSError, ssl.SSLError, TException) as e:
+        raise ConnectionFailed("TLS setup: %s" % e) from e
+    socket.setTimeout(timeout * 1000.0)
+    transport = TTransport.TFramedTransport(socket)
+    client = exchange.Client(TBinaryProtocol.TBinaryProtocol(transport))
+    try:
+        transport.open()
+        try:
+            response = client.lookup(request)
+        finally:
+            transport.close()
+    except ttypes.LookupError as refusal:
+        return {
+            "error": refusal.codeName,
+            "code": refusal.code,
+            "detail": refusal.detail,
+            "requestId": refusal.requestId,
+        }
+    except TApplicationException as e:
+        raise ConnectionFailed("the gateway failed the call: %s" % e) from e
+    except (OSError, ssl.SSLError, TException) as e:
+        raise ConnectionFailed(_reason(e)) from e
+    return _record_dict(response)
+
+
+def _reason(error):
+    """The innermost message: thrift wraps ssl errors in TTransportException."""
+    inner = getattr(error, "inner", None)
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    if inner is not None:
+        return "%s: %s" % (message, _reason(inner))
+    return message
+
+
+def _parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="Ask the lienthong gateway for a record over Thrift/TLS (prints JSON).")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--cert", required=True, help="member certificate (PEM, chain allowed)")
+    p.add_argument("--key", required=True, help="member private key (PEM)")
+    p.add_argument("--ca", required=True, help="trust anchor(s) for the gateway's certificate")
+    p.add_argument("--gen-py", help="directory holding the generated package lienthong/ "
+                                    "(default: $LIENTHONG_THRIFT_PY)")
+    p.add_argument("--subject", required=True, help="whose record, e.g. a 12-digit personal ID")
+    p.add_argument("--doc-type", default="CD01", help="document type code (default CD01)")
+    p.add_argument("--dossier", required=True, help="dossier code <organ>-YYMMDD-NNNN")
+    p.add_argument("--procedure", required=True, help="administrative procedure code")
+    p.add_argument("--officer-id", required=True, help="the officer's 12-digit personal ID")
+    p.add_argument("--officer-account", required=True, help="the officer's account")
+    p.add_argument("--max-age", type=int, help="oldest cached record accepted, in seconds")
+    p.add_argument("--field", action="append", default=[], help="a wanted field (repeatable)")
+    p.add_argument("--client-request-id", help="your correlation id (at most 64 characters)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    p.add_argument("--envelope-out", metavar="FILE", help="write the signed envelope to FILE")
+    p.add_argument("--json", action="store_true", help="one compact JSON line (for scripts)")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = _parse_args(argv)
+
+    def emit(document):
+        if args.json:
+            print(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        else:
+            print(json.dumps(document, ensure_ascii=False, indent=2))
+
+    try:
+        answer = lookup(host=args.host, port=args.port, cert=args.cert, key=args.key,
+                        ca=args.ca, gen_py=args.gen_py, subject=args.subject,
+                        doc_type=args.doc_type, dossier=args.dossier, procedure=args.procedure,
+                        officer_id=args.officer_id, officer_account=args.officer_account,
+                        max_age=args.max_age, fields=args.field,
+                        client_request_id=args.client_request_id, timeout=args.timeout)
+    except ValueError as e:
+        print("lookup_client: %s" % e, file=sys.stderr)
+        return EXIT_USAGE
+    except ConnectionFailed as e:
+        emit({"error": "NO_ANSWER", "detail": str(e)})
+        print("lookup_client: no answer from %s:%d: %s" % (args.host, args.port, e),
+              file=sys.stderr)
+        return EXIT_NO_ANSWER
+
+    if "error" in answer:
+        emit({"error": answer["error"], "detail": answer["detail"],
+              "requestId": answer["requestId"]})
+        return EXIT_REFUSED
+    envelope = answer.pop("envelope")
+    if args.envelope_out:
+        with open(args.envelope_out, "w", encoding="utf-8") as out:
+            out.write(envelope)
+    emit(answer)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
