@@ -13,6 +13,7 @@ int run(int argc, char** argv) {
   std::map<std::string, std::function<int()>> actions;
   actions["verify-xml"] = lienthong::cli::add_verify_xml(app);
   actions["sign-xml"] = lienthong::cli::add_sign_xml(app);
+  actions["audit"] = lienthong::cli::add_audit(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
