@@ -120,6 +120,11 @@ max_connections = {upstream_connections}
 """
 
 
+def read(path):
+    with open(path, errors="replace") as f:
+        return f.read()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -164,9 +169,9 @@ class Stack:
         raise FileNotFoundError(f"{name} not built in {self.build_dir}")
 
     def _spawn(self, name, argv, **kw):
-        log = open(os.path.join(self.dir, f"{name}.log"), "ab")
-        proc = subprocess.Popen(argv, stdout=kw.pop("stdout", log), stderr=log,
-                                start_new_session=self.detach, **kw)
+        with open(os.path.join(self.dir, f"{name}.log"), "ab") as log:
+            proc = subprocess.Popen(argv, stdout=log, stderr=log, start_new_session=self.detach,
+                                    **kw)
         self.procs[name] = proc
         with open(os.path.join(self.dir, f"{name}.pid"), "w") as f:
             f.write(str(proc.pid))
@@ -203,9 +208,12 @@ class Stack:
                             "--tls-key", f"{ec}/sim-population.key",
                             "--client-ca", f"{ec}/root-ca.crt",
                             *self.sim_args])
-        wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(), 30,
-                 "lienthong-sim")
-        self.ports["sim"] = int(open(port_file).read().strip())
+        def port_written():
+            if self.procs["sim"].poll() is not None:
+                raise RuntimeError("lienthong-sim exited:\n" + read(os.path.join(self.dir, "sim.log")))
+            return os.path.exists(port_file) and read(port_file).strip()
+        wait_for(port_written, 30, "lienthong-sim")
+        self.ports["sim"] = int(read(port_file).strip())
 
     def write_config(self):
         os.makedirs(self.dir, exist_ok=True)
@@ -236,11 +244,11 @@ class Stack:
 
         def ready():
             if proc.poll() is not None:
-                log = open(os.path.join(self.dir, "gateway.log"), errors="replace").read()
+                log = read(os.path.join(self.dir, "gateway.log"))
                 raise RuntimeError(f"lienthong-gateway exited {proc.returncode}:\n{log[-3000:]}")
             return os.path.exists(port_file)
         wait_for(ready, 30, "lienthong-gateway")
-        for line in open(port_file):
+        for line in read(port_file).splitlines():
             name, _, value = line.strip().partition("=")
             self.ports[name] = int(value)
 
@@ -335,7 +343,7 @@ def main():
             pid_file = os.path.join(args.dir, f"{name}.pid")
             if not os.path.exists(pid_file):
                 continue
-            pid = int(open(pid_file).read())
+            pid = int(read(pid_file))
             try:
                 os.kill(pid, signal.SIGTERM)
                 for _ in range(150):

@@ -190,14 +190,16 @@ class ExchangeTest(unittest.TestCase):
         self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
         segments = sorted(f for f in os.listdir(audit_dir) if f.endswith(".log"))
         path = os.path.join(audit_dir, segments[0])
-        lines = open(path, encoding="utf-8").read().splitlines(keepends=True)
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines(keepends=True)
         self.assertGreater(len(lines), 10)
         # Never record contents: no citizen's name or address in the audit.
         self.assertNotIn("ho_va_ten", "".join(lines))
         target = len(lines) // 2
         lines[target] = lines[target].replace('"cache_hit":false', '"cache_hit":true', 1) \
             if '"cache_hit":false' in lines[target] else lines[target].replace('"OK"', '"NOT_FOUND"', 1)
-        open(path, "w", encoding="utf-8").write("".join(lines))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("".join(lines))
         bad = subprocess.run([lienthong, "audit", "verify", audit_dir], capture_output=True, text=True)
         self.assertEqual(bad.returncode, 1, bad.stdout + bad.stderr)
         self.assertIn(f"line {target + 1}", bad.stdout + bad.stderr)

@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""The whole-gateway benchmark of issue 3, every figure next to a reference measured in the same
+run on the same machine (2 cores: load generator, Redis, simulator and gateway share them):
+
+  (a) cached lookups: closed loop, then a fixed rate at half of what the closed loop reached
+      (p99 at that rate), next to nginx serving a static file of the same size over the same
+      mTLS (the ceiling of "answer a small HTTPS request" here) and `openssl speed ecdsap256`
+      (the signature each answer costs);
+  (b) misses: the simulator answers after 100 ms, 2,000 connections in flight, every lookup a
+      different citizen; gateway RSS sampled during the run.
+
+usage: bench_exchange.py BUILD_DIR PKI_DIR OUT_DIR [SECONDS]"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stack import Stack, free_port  # noqa: E402
+
+BUILD, PKI, OUT = (os.path.abspath(a) for a in sys.argv[1:4])
+SECONDS = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+EC = os.path.join(PKI, "ec")
+
+
+def load(stack, port, *args, protocol="http", member="member-g22"):
+    cmd = [stack.binary("lienthong-load"), "--protocol", protocol, "--host", "127.0.0.1",
+           "--port", str(port), "--cert", f"{EC}/{member}.fullchain.pem", "--key",
+           f"{EC}/{member}.key", "--ca", f"{EC}/root-ca.crt", "--json", *map(str, args)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if out.returncode != 0 and not out.stdout.strip():
+        raise RuntimeError(f"lienthong-load failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def nginx_peer(work, body_bytes):
+    """nginx with the gateway's certificate, requiring a member certificate, answering
+    POST /v1/lookup with a static JSON file of the same size as a gateway answer."""
+    port = free_port()
+    root = os.path.join(work, "nginx")
+    os.makedirs(os.path.join(root, "logs"), exist_ok=True)
+    with open(os.path.join(root, "answer.json"), "w") as f:
+        f.write('{"pad":"' + "x" * max(0, body_bytes - 10) + '"}')
+    conf = os.path.join(root, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+worker_processes 1;
+pid {root}/nginx.pid;
+error_log {root}/logs/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  keepalive_requests 1000000;
+  server {{
+    listen 127.0.0.1:{port} ssl;
+    ssl_certificate {EC}/gateway-tls.fullchain.pem;
+    ssl_certificate_key {EC}/gateway-tls.key;
+    ssl_client_certificate {EC}/chain.pem;
+    ssl_verify_client on;
+    ssl_verify_depth 3;
+    location = /v1/lookup {{
+      default_type application/json;
+      error_page 405 =200 $uri;
+      root {root};
+      try_files /answer.json =404;
+    }}
+  }}
+}}
+""")
+    proc = subprocess.Popen(["nginx", "-p", root, "-c", conf, "-g", "daemon off;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    return proc, port
+
+
+def rss_sampler(pid, samples, stop):
+    while not stop.is_set():
+        try:
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmRSS:"):
+                    samples.append(int(line.split()[1]) // 1024)
+        except OSError:
+            return
+        time.sleep(0.2)
+
+
+def openssl_speed():
+    out = subprocess.run(["openssl", "speed", "-seconds", "3", "ecdsap256"], capture_output=True,
+                         text=True).stdout
+    for line in out.splitlines():
+        if line.strip().startswith("256 bits ecdsa"):
+            parts = line.split()
+            return {"sign_per_s": float(parts[-2]), "verify_per_s": float(parts[-1])}
+    return {}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="lienthong-bench-")
+    results = {"seconds": SECONDS}
+    try:
+        # (a) cached lookups ---------------------------------------------------------------
+        with Stack(BUILD, PKI, os.path.join(work, "cached"), log_level="warn") as stack:
+            http = stack.ports["http"]
+            distinct = 1000
+            # Warm the cache: every one of the distinct subjects fetched once.
+            load(stack, http, "--connections", 50, "--requests", distinct, "--distinct", distinct)
+            closed = load(stack, http, "--connections", 64, "--duration", SECONDS, "--warmup", 2,
+                          "--distinct", distinct)
+            half = max(1, int(closed["throughput_per_s"] / 2))
+            fixed = load(stack, http, "--connections", 64, "--rate", half, "--duration", SECONDS,
+                         "--warmup", 2, "--distinct", distinct)
+            thrift = load(stack, stack.ports["thrift"], "--connections", 16, "--duration", SECONDS,
+                          "--warmup", 2, "--distinct", distinct, protocol="thrift")
+            status, _, body = stack.https("POST", "/v1/lookup", json.dumps({
+                "subjectId": subprocess.run([stack.binary("lienthong-sim"), "ids", "--count", "1"],
+                                            capture_output=True, text=True).stdout.strip(),
+                "documentType": "CD01",
+                "purpose": {"dossierCode": "000.00.00.G22-261122-0001", "procedureCode": "1.0"},
+                "officer": {"personalId": "001092000001", "account": "bench"}}).encode())
+            answer_bytes = len(body)
+            hits = stack.metric('lienthong_cache_lookups_total{result="hit"}')
+            misses = stack.metric('lienthong_cache_lookups_total{result="miss"}')
+        results["cached"] = {"closed_loop": closed, "fixed_rate_half": fixed, "thrift": thrift,
+                             "answer_bytes": answer_bytes, "cache_hits": hits,
+                             "cache_misses": misses}
+        nginx, port = nginx_peer(work, answer_bytes)
+        try:
+            results["nginx_static"] = load(Stack(BUILD, PKI, work), port, "--connections", 64,
+                                           "--duration", SECONDS, "--warmup", 2)
+        finally:
+            nginx.terminate()
+            nginx.wait()
+        results["openssl_speed_ecdsap256"] = openssl_speed()
+
+        # (b) misses with a 100 ms upstream and 2,000 in flight -------------------------------
+        with Stack(BUILD, PKI, os.path.join(work, "misses"), log_level="warn",
+                   sim_args=["--latency-ms", "100"], timeout_ms=10000,
+                   upstream_connections=2500) as stack:
+            samples, stop = [], threading.Event()
+            sampler = threading.Thread(target=rss_sampler,
+                                       args=(stack.procs["gateway"].pid, samples, stop))
+            sampler.start()
+            try:
+                misses_run = load(stack, stack.ports["http"], "--connections", 2000, "--duration",
+                                  SECONDS, "--warmup", 3, "--distinct", 900000,
+                                  "--subject-offset", 50000, "--timeout", 30)
+            finally:
+                stop.set()
+                sampler.join()
+            results["misses"] = {"run": misses_run, "gateway_rss_mb_max": max(samples or [0]),
+                                 "upstream_calls": stack.metric(
+                                     'lienthong_upstream_calls_total{adapter="population",outcome="OK"}')}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    with open(os.path.join(OUT, "exchange_bench.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    report(results)
+
+
+def report(r):
+    c = r["cached"]
+    n = r["nginx_static"]
+    s = r.get("openssl_speed_ecdsap256", {})
+    m = r["misses"]
+    rows = [
+        ("cached lookups, HTTPS closed loop (64 conns)", f'{c["closed_loop"]["throughput_per_s"]:,.0f}/s',
+         f'{c["closed_loop"]["throughput_per_s"] / max(1, n["throughput_per_s"]):.2f}× nginx static',
+         f'p99 {c["closed_loop"]["latency_ms"]["p99"]} ms'),
+        (f'cached lookups, fixed rate {c["fixed_rate_half"].get("target_rate")}/s',
+         f'{c["fixed_rate_half"]["throughput_per_s"]:,.0f}/s', "",
+         f'p50 {c["fixed_rate_half"]["latency_ms"]["p50"]} / p99 {c["fixed_rate_half"]["latency_ms"]["p99"]} / '
+         f'p99.9 {c["fixed_rate_half"]["latency_ms"]["p999"]} ms'),
+        ("cached lookups, Thrift closed loop (16 conns)", f'{c["thrift"]["throughput_per_s"]:,.0f}/s', "",
+         f'p99 {c["thrift"]["latency_ms"]["p99"]} ms'),
+        ("nginx: static file of the same size, same mTLS", f'{n["throughput_per_s"]:,.0f}/s', "1.00×",
+         f'p99 {n["latency_ms"]["p99"]} ms'),
+        ("openssl speed ecdsap256 sign (1 core)", f'{s.get("sign_per_s", 0):,.0f}/s',
+         f'{c["closed_loop"]["throughput_per_s"] / max(1, s.get("sign_per_s", 1)):.2f}× (each answer is signed once)', ""),
+        ("misses: 100 ms upstream, 2,000 in flight", f'{m["run"]["throughput_per_s"]:,.0f}/s',
+         f'RSS max {m["gateway_rss_mb_max"]} MB',
+         f'p50 {m["run"]["latency_ms"]["p50"]} / p99 {m["run"]["latency_ms"]["p99"]} ms'),
+    ]
+    print("| measurement | throughput | ratio / note | latency |")
+    print("|---|---:|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    errors = {k: v["errors"] for k, v in (("closed", c["closed_loop"]), ("fixed", c["fixed_rate_half"]),
+                                          ("thrift", c["thrift"]), ("misses", m["run"]))}
+    print("\nerrors:", json.dumps(errors))
+
+
+if __name__ == "__main__":
+    main()
