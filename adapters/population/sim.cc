@@ -1,0 +1,282 @@
+// `lienthong-sim`: the SIMULATOR of Vietnam's national population database (CSDLQG về dân
+// cư, "API 037"), for development, tests and demos only. It serves synthetic citizens over
+// mutual TLS and signs its answers with its own certificate; it is not, and does not connect
+// to, any national system.
+#include <sys/resource.h>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "adapters/population/sim_server.h"
+#include "gateway/core/log.h"
+#include "gateway/crypto/openssl_types.h"
+#include "gateway/crypto/signing_identity.h"
+#include "gateway/crypto/xml_signer.h"
+
+namespace {
+
+namespace sim = lienthong::population::sim;
+
+constexpr int kExitUsage = 2;
+constexpr int kExitStartup = 1;
+
+struct Options {
+  std::string listen = "127.0.0.1:0";
+  std::string port_file;
+  std::string tls_cert, tls_key;
+  std::vector<std::string> client_cas;
+  std::string sign_key, sign_cert;
+  uint64_t seed = sim::CitizenDataset::kDefaultSeed;
+  uint64_t citizens = sim::CitizenDataset::kDefaultCount;
+  sim::Knobs knobs;
+  int threads = 1;
+  sim::Credentials credentials;
+  int clock_skew_s = 300;
+  int idle_timeout_s = 30;
+  int hold_s = 60;
+  std::string log_level = "info";
+};
+
+// "127.0.0.1:0", "[::1]:8443", "localhost:0" -> host and port.
+bool split_listen(const std::string& listen, std::string& host, uint16_t& port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  const std::string digits = listen.substr(colon + 1);
+  if (digits.empty() || digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  const unsigned long value = std::stoul(digits);
+  if (value > 65535) return false;
+  port = static_cast<uint16_t>(value);
+  return true;
+}
+
+// Thousands of concurrent connections need more descriptors than the usual soft limit.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+      LT_LOG(warn, "lienthong-sim (SIMULATOR): cannot raise the open-file limit");
+  }
+}
+
+void write_port_file(const std::string& path, uint16_t port) {
+  // Written whole then renamed, so a test polling for the file never reads half a number.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+void add_options(CLI::App& app, Options& o) {
+  app.add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  app.add_option("--port-file", o.port_file, "also write the bound port to this file");
+  app.add_option("--tls-cert", o.tls_cert,
+                 "server certificate chain, PEM (e.g. ec/sim-population.fullchain.pem); "
+                 "required to serve")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", o.tls_key, "server private key, PEM; required to serve")
+      ->check(CLI::ExistingFile);
+  app.add_option("--client-ca", o.client_cas,
+                 "PEM file of anchors (and intermediates) client certificates must chain to; "
+                 "repeatable. mTLS is required: clients without a valid certificate are refused "
+                 "at the handshake. Required to serve")
+      ->check(CLI::ExistingFile);
+  app.add_option("--sign-key", o.sign_key, "key that signs the answers (default: --tls-key)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--sign-cert", o.sign_cert,
+                 "certificate (and chain) of the signing key (default: --tls-cert)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--seed", o.seed, "seed of the synthetic data set and of the injected faults")
+      ->capture_default_str();
+  app.add_option("--citizens", o.citizens, "number of synthetic citizens")->capture_default_str();
+  app.add_option("--latency-ms", o.knobs.latency_ms, "added before every lookup answer")
+      ->capture_default_str();
+  app.add_option("--latency-jitter-ms", o.knobs.latency_jitter_ms,
+                 "plus a deterministic 0..N ms per request")
+      ->capture_default_str();
+  app.add_option("--error-rate", o.knobs.error_rate,
+                 "share of lookups answered HTTP 500 with a SOAP Fault")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--timeout-rate", o.knobs.timeout_rate,
+                 "share of lookups never answered (the connection closes after --hold-s)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--bad-signature-rate", o.knobs.bad_signature_rate,
+                 "share of answers altered after signing (the signature no longer verifies)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--threads", o.threads, "I/O threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--username", o.credentials.username, "expected username (development value)")
+      ->capture_default_str();
+  app.add_option("--secret", o.credentials.secret, "expected secret key (development value)")
+      ->capture_default_str();
+  app.add_option("--api-key", o.credentials.api_key, "expected ApiKey (development value)")
+      ->capture_default_str();
+  app.add_option("--auth-url", o.credentials.auth_url,
+                 "url_xacthuc, hashed into the Authorization digest")
+      ->capture_default_str();
+  app.add_option("--clock-skew-s", o.clock_skew_s, "accepted distance of the Timestamp header")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--idle-timeout-s", o.idle_timeout_s,
+                 "close a kept-alive connection idle this long")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--hold-s", o.hold_s, "how long a --timeout-rate request is held before closing")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+}
+
+struct IdsOptions {
+  uint64_t count = 10;
+  uint64_t offset = 0;
+  uint64_t seed = sim::CitizenDataset::kDefaultSeed;
+  uint64_t citizens = sim::CitizenDataset::kDefaultCount;
+};
+
+CLI::App* add_ids_command(CLI::App& app, IdsOptions& o) {
+  CLI::App* ids = app.add_subcommand(
+      "ids",
+      "print personal IDs of the synthetic data set, one a line (citizens offset.."
+      "offset+count-1), and exit: valid subjects for tests and demos");
+  ids->add_option("--count", o.count, "how many")->capture_default_str();
+  ids->add_option("--offset", o.offset, "index of the first")->capture_default_str();
+  ids->add_option("--seed", o.seed, "seed of the data set (as the running simulator's)")
+      ->capture_default_str();
+  ids->add_option("--citizens", o.citizens, "size of the data set (as the running simulator's)")
+      ->capture_default_str();
+  return ids;
+}
+
+int print_ids(const IdsOptions& o) {
+  const sim::CitizenDataset dataset(o.seed, o.citizens);
+  for (uint64_t i = o.offset; i < dataset.size() && i - o.offset < o.count; ++i)
+    std::cout << dataset.personal_id_at(i) << "\n";
+  std::cout.flush();
+  return 0;
+}
+
+int serve(const Options& o) {
+  if (o.tls_cert.empty() || o.tls_key.empty() || o.client_cas.empty()) {
+    std::cerr << "lienthong-sim: --tls-cert, --tls-key and --client-ca are required (see --help)\n";
+    return kExitUsage;
+  }
+  sim::SimServerConfig server_config;
+  if (!split_listen(o.listen, server_config.host, server_config.port)) {
+    std::cerr << "lienthong-sim: --listen must be HOST:PORT\n";
+    return kExitUsage;
+  }
+  server_config.tls_cert = o.tls_cert;
+  server_config.tls_key = o.tls_key;
+  server_config.client_cas = o.client_cas;
+  server_config.threads = o.threads;
+  server_config.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
+  server_config.hold_timeout = std::chrono::seconds(o.hold_s);
+  server_config.handle_signals = true;
+
+  raise_open_file_limit();
+  auto dataset = std::make_shared<const sim::CitizenDataset>(o.seed, o.citizens);
+  auto identity = lienthong::crypto::SigningIdentity::load(
+      o.sign_key.empty() ? o.tls_key : o.sign_key, o.sign_cert.empty() ? o.tls_cert : o.sign_cert);
+  if (!identity) {
+    std::cerr << "lienthong-sim: signing identity: " << identity.error().detail << "\n";
+    return kExitStartup;
+  }
+  auto signer = lienthong::crypto::XmlDsigSigner::create(*identity);
+  if (!signer) {
+    std::cerr << "lienthong-sim: signer: " << signer.error().detail << "\n";
+    return kExitStartup;
+  }
+
+  sim::SimServiceConfig service_config;
+  service_config.dataset = dataset;
+  service_config.signer = *signer;
+  service_config.credentials = o.credentials;
+  service_config.clock_skew = std::chrono::seconds(o.clock_skew_s);
+  service_config.knobs = o.knobs;
+  service_config.seed = o.seed;
+  auto service = std::make_shared<sim::SimService>(std::move(service_config));
+
+  auto server = sim::SimServer::create(std::move(server_config), service);
+  if (!server) {
+    std::cerr << "lienthong-sim: " << server.error().detail << "\n";
+    return kExitStartup;
+  }
+  const uint16_t port = (*server)->port();
+  std::string host;
+  uint16_t ignored = 0;
+  split_listen(o.listen, host, ignored);
+  const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  // The first line on stdout, flushed: tests read the port from it.
+  std::cout << "lienthong-sim population listening on https://" << shown << ":" << port
+            << " (SIMULATOR)" << std::endl;
+  if (!o.port_file.empty()) write_port_file(o.port_file, port);
+  LT_LOG(info,
+         "lienthong-sim (SIMULATOR) of CSDLQG về dân cư: {} synthetic citizens (seed {}), "
+         "answers signed by {}, {} thread(s); knobs {}",
+         dataset->size(), dataset->seed(),
+         lienthong::crypto::subject_dn((*identity)->certificate.get()), o.threads,
+         sim::knobs_json(o.knobs));
+  (*server)->run();
+  LT_LOG(info, "lienthong-sim (SIMULATOR) stopped; stats {}", sim::stats_json(service->stats()));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "lienthong-sim: SIMULATOR of Vietnam's national population database (CSDLQG về dân cư, "
+      "\"API 037\" TraCuuThongTinCongDan).\n"
+      "For development, tests and demos only: synthetic citizens, signed with the simulator's "
+      "own certificate. It is not a national system and connects to none."};
+  Options options;
+  add_options(app, options);
+  IdsOptions ids_options;
+  CLI::App* ids = add_ids_command(app, ids_options);
+  app.require_subcommand(0, 1);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+  if (ids->parsed()) {
+    try {
+      return print_ids(ids_options);
+    } catch (const std::exception& e) {
+      std::cerr << "lienthong-sim ids: " << e.what() << "\n";
+      return kExitUsage;
+    }
+  }
+  auto logger = spdlog::stderr_color_mt("lienthong-sim (SIMULATOR)");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %n %l: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  try {
+    return serve(options);
+  } catch (const std::exception& e) {  // startup may throw; report it, do not abort
+    std::cerr << "lienthong-sim (SIMULATOR): " << e.what() << "\n";
+    return kExitStartup;
+  }
+}

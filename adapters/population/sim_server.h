@@ -1,0 +1,157 @@
+// The population SIMULATOR's HTTPS side. SimService turns one HTTP request into one answer
+// (routing, authentication, lookup, signing, injected faults, statistics) without touching a
+// socket, so tests drive it directly; SimServer carries it over TLS with client certificates
+// required, HTTP/1.1 keep-alive, size limits and idle timeouts, on Boost.Beast coroutines: a
+// waiting request (the latency knob) holds a timer, never a thread.
+#pragma once
+
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "adapters/population/citizen_dataset.h"
+#include "adapters/population/sim_soap.h"
+#include "gateway/core/clock.h"
+#include "gateway/core/error.h"
+#include "gateway/crypto/xml_signer.h"
+
+namespace lienthong::population::sim {
+
+inline constexpr std::string_view kServerHeader = "lienthong-sim (SIMULATOR)";
+inline constexpr std::string_view kLookupPath = "/dancu/TraCuuThongTinCongDan";
+
+// Behaviour that tests turn up and down (CLI flags, or POST /sim/knobs at run time).
+struct Knobs {
+  uint32_t latency_ms = 0;         // added before every answer to the lookup endpoint
+  uint32_t latency_jitter_ms = 0;  // plus a deterministic 0..jitter
+  double error_rate = 0;           // share of lookups answered HTTP 500 with a SOAP Fault
+  double timeout_rate = 0;         // share never answered (the connection closes after 60 s)
+  double bad_signature_rate = 0;   // share whose signed answer is altered after signing
+};
+
+// {"latency_ms":..,...}; apply_knobs_json refuses unknown keys, wrong types and rates outside
+// [0, 1], and leaves keys that are absent unchanged.
+std::string knobs_json(const Knobs& knobs);
+Result<Knobs> apply_knobs_json(Knobs current, std::string_view json);
+
+struct Stats {
+  uint64_t requests = 0;  // POSTs to the lookup endpoint, whatever became of them
+  uint64_t lookups = 0;   // of those, data-set lookups made (valid, authorised)
+  uint64_t found = 0;
+  uint64_t not_found = 0;
+  uint64_t faults = 0;  // SOAP Faults sent (400, 401, 415, 500)
+  uint64_t auth_failures = 0;
+  uint64_t bad_requests = 0;
+  uint64_t injected_errors = 0;
+  uint64_t injected_timeouts = 0;
+  uint64_t bad_signatures = 0;
+  uint64_t connections = 0;  // open now
+  uint64_t connections_total = 0;
+};
+std::string stats_json(const Stats& stats);
+
+struct SimServiceConfig {
+  std::shared_ptr<const CitizenDataset> dataset;
+  crypto::XmlSigner::Ptr signer;  // signs every CongdanCollection
+  Credentials credentials;
+  std::chrono::seconds clock_skew{300};  // accepted Timestamp distance
+  Knobs knobs;
+  uint64_t seed = CitizenDataset::kDefaultSeed;  // decides which requests get faults
+  Clock::Ptr clock = SystemClock::instance();
+};
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+// What to do with one request.
+struct SimReply {
+  bool hold = false;  // the timeout fault: send nothing, close the connection later
+  unsigned status = 200;
+  std::string content_type;
+  std::string body;
+  std::chrono::milliseconds delay{0};  // wait this long before answering
+};
+
+class SimService {
+ public:
+  explicit SimService(SimServiceConfig config);
+
+  // Never throws. `from_loopback`: the peer's address is a loopback address, the only place
+  // /sim/knobs and /sim/reset-stats are accepted from.
+  SimReply handle(const HttpRequest& request, bool from_loopback);
+
+  Stats stats() const;
+  void reset_stats();
+  Knobs knobs() const;
+  void set_knobs(const Knobs& knobs);
+
+  // Called by the server.
+  void connection_opened();
+  void connection_closed();
+
+ private:
+  SimReply lookup(const HttpRequest& request);
+  // GET /sim/citizens?start=N&count=M (at most 1000): who exists, for tests and demos.
+  SimReply citizens_page(std::string_view query) const;
+  SimReply fault(unsigned status, std::string_view fault_code, std::string_view error,
+                 std::string_view message, std::chrono::milliseconds delay);
+  // Uniform in [0, 1) from (seed, request number, purpose): the same run of requests gets the
+  // same faults.
+  double draw(uint64_t request_number, uint64_t purpose) const;
+
+  SimServiceConfig config_;
+  mutable std::mutex knobs_mutex_;
+  Knobs knobs_;
+  std::atomic<uint64_t> request_counter_{0};
+
+  struct Counters {
+    std::atomic<uint64_t> requests{0}, lookups{0}, found{0}, not_found{0}, faults{0},
+        auth_failures{0}, bad_requests{0}, injected_errors{0}, injected_timeouts{0},
+        bad_signatures{0}, connections{0}, connections_total{0};
+  };
+  Counters counters_;
+};
+
+struct SimServerConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;                    // 0: an ephemeral port, see SimServer::port()
+  std::string tls_cert;                 // PEM, leaf first then chain
+  std::string tls_key;                  // PEM private key
+  std::vector<std::string> client_cas;  // PEM files: anchors (and intermediates) for clients
+  int threads = 1;
+  size_t max_header_bytes = 16 << 10;
+  size_t max_body_bytes = 64 << 10;
+  std::chrono::seconds handshake_timeout{30};  // generous: load tests open thousands at once
+  std::chrono::seconds idle_timeout{30};       // between requests on a kept-alive connection
+  std::chrono::seconds io_timeout{30};         // reading one request, writing one answer
+  std::chrono::seconds hold_timeout{60};       // the timeout fault closes the connection after it
+  bool handle_signals = false;                 // stop on SIGINT/SIGTERM
+};
+
+class SimServer {
+ public:
+  // Loads the TLS material and binds; BAD_REQUEST with the reason when either fails.
+  static Result<std::unique_ptr<SimServer>> create(SimServerConfig config,
+                                                   std::shared_ptr<SimService> service);
+  ~SimServer();
+  SimServer(const SimServer&) = delete;
+  SimServer& operator=(const SimServer&) = delete;
+
+  uint16_t port() const;
+  // Serves on `threads` threads (the caller's among them) until stop().
+  void run();
+  // Thread-safe and idempotent: stops accepting and ends run(); open connections are dropped.
+  void stop();
+
+ private:
+  struct Impl;
+  explicit SimServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lienthong::population::sim
