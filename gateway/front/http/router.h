@@ -1,0 +1,49 @@
+// Which handler answers which request: POST /v1/lookup (JSON or XML), GET /healthz, /readyz,
+// /metrics. Everything else is a problem document (404, 405, 415). No sockets here: the session
+// hands in a parsed request and the member of its TLS connection.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gateway/core/error.h"
+#include "gateway/core/lookup.h"
+#include "gateway/core/metrics.h"
+#include "gateway/exchange/pipeline.h"
+#include "gateway/front/http/http_counters.h"
+#include "gateway/front/http/http_types.h"
+
+namespace lienthong::front::http {
+
+class Router {
+ public:
+  // Builds the response; the session calls it on the connection's strand, so that encoding
+  // never runs on the thread that finished the lookup (a worker, the audit writer, ...).
+  using Deferred = std::function<Response()>;
+  // Called exactly once, from any thread, when an asynchronous route has its answer.
+  using Respond = std::function<void(Deferred)>;
+
+  Router(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
+         std::shared_ptr<HttpCounters> counters, size_t max_body_bytes);
+
+  // The response when it is ready now (health, metrics, refusals); otherwise nullopt, and
+  // `respond` follows. `member` is the TLS peer's (member_from_peer), never the request's.
+  std::optional<Response> handle(Request& request, const std::string& request_id,
+                                 const Result<Member>& member, const Respond& respond) const;
+
+ private:
+  std::optional<Response> lookup(Request& request, const std::string& request_id,
+                                 const Result<Member>& member, const Respond& respond) const;
+  Response readiness() const;
+  Response metrics() const;
+
+  exchange::Pipeline::Ptr pipeline_;
+  std::shared_ptr<Metrics> metrics_;
+  std::shared_ptr<HttpCounters> counters_;
+  size_t max_body_bytes_;
+};
+
+}  // namespace lienthong::front::http
