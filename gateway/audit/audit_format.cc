@@ -137,6 +137,7 @@ EncodedEntry encode_entry(const AuditEntry& e, std::uint64_t seq, std::string_vi
   j["document_type"] = e.document_type;
   j["dossier_code"] = e.dossier_code;
   j["procedure_code"] = e.procedure_code;
+  if (!e.client_request_id.empty()) j["client_request_id"] = e.client_request_id;
   j["adapter"] = e.adapter;
   j["outcome"] = e.outcome;
   j["cache_hit"] = e.cache_hit;
@@ -196,6 +197,10 @@ Result<DecodedEntry> decode_entry(std::string_view line) {
       !text("dossier_code", e.dossier_code) || !text("procedure_code", e.procedure_code) ||
       !text("adapter", e.adapter) || !text("outcome", e.outcome))
     return malformed("a text field is missing or not a string");
+  if (auto it = j.find("client_request_id"); it != j.end()) {
+    if (!it->is_string()) return malformed("client_request_id is not a string");
+    e.client_request_id = it->get<std::string>();
+  }
   auto when = parse_audit_time(at);
   if (!when) return malformed("at is not a UTC time with microseconds");
   e.at = *when;

@@ -16,6 +16,7 @@ namespace lienthong::audit {
 struct AuditEntry {
   TimePoint at;
   std::string request_id;
+  std::string client_request_id;  // the caller's correlation id, when it sent one
   std::string front;         // thrift, http-json, http-xml
   std::string member;        // organ code from the client certificate
   std::string member_certificate;  // its SHA-256 fingerprint

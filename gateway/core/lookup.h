@@ -35,6 +35,7 @@ struct Officer {
 struct LookupRequest {
   std::string request_id;  // set by the front end; ties logs, audit and the response together
   std::string front;       // "thrift", "http-json", "http-xml"
+  std::string client_request_id;  // the caller's own correlation id (≤ 64 chars), audited
   Member member;
   std::string subject;        // e.g. a 12-digit personal ID
   std::string document_type;  // e.g. "CD01"

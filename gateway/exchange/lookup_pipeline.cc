@@ -166,6 +166,7 @@ void LookupPipeline::finish(std::shared_ptr<Call> call, Result<LookupResponse> o
   audit::AuditEntry entry;
   entry.at = call->started;
   entry.request_id = r.request_id;
+  entry.client_request_id = r.client_request_id;
   entry.front = r.front;
   entry.member = r.member.organ_code;
   entry.member_certificate = r.member.certificate_fingerprint;

@@ -133,6 +133,7 @@ std::optional<Response> Router::lookup(Request& request, const std::string& requ
 
   LookupRequest lookup = std::move(decoded->request);
   lookup.request_id = request_id;
+  lookup.client_request_id = decoded->client_request_id;
   lookup.front = format == LookupFormat::kJson ? "http-json" : "http-xml";
   lookup.member = *member;
 

@@ -69,6 +69,7 @@ Result<LookupRequest> from_wire(const wire::LookupRequest& in, Member member,
   }
   LookupRequest out;
   out.request_id = std::move(request_id);
+  if (in.__isset.clientRequestId) out.client_request_id = in.clientRequestId;
   out.front = "thrift";
   out.member = std::move(member);
   out.subject = in.subjectId;

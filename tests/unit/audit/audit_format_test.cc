@@ -91,6 +91,18 @@ TEST(AuditFormat, DecodeEntryRoundTrips) {
   EXPECT_EQ(d->entry.cache_hit, e.cache_hit);
   EXPECT_EQ(d->entry.latency_us, e.latency_us);
   EXPECT_EQ(d->link.seq, 9u);
+  EXPECT_TRUE(d->entry.client_request_id.empty());
+}
+
+TEST(AuditFormat, ClientRequestIdIsKeptWhenSent) {
+  auto e = make_entry(6);
+  e.client_request_id = "VPCP-2026-000042";
+  const auto enc = encode_entry(e, 10, kGenesisHash);
+  EXPECT_NE(enc.line.find("\"client_request_id\":\"VPCP-2026-000042\""), std::string::npos);
+  auto d = decode_entry(enc.line.substr(0, enc.line.size() - 1));
+  ASSERT_TRUE(d) << d.error().detail;
+  EXPECT_EQ(d->entry.client_request_id, "VPCP-2026-000042");
+  EXPECT_TRUE(d->link.hash_ok);
 }
 
 TEST(AuditFormat, SegmentNamesAndHead) {

@@ -95,6 +95,7 @@ class LookupPipelineTest : public ::testing::Test {
     LookupRequest r;
     r.request_id = "req-" + std::to_string(++counter);
     r.front = "http-json";
+    r.client_request_id = "client-" + std::to_string(counter);
     r.member = member_from(who);
     r.subject = "026092008262";
     r.document_type = "CD01";
@@ -157,6 +158,7 @@ TEST_F(LookupPipelineTest, FirstLookupAsksUpstreamSecondIsACacheHit) {
   EXPECT_EQ(entries[1].member, "000.00.00.G22");
   EXPECT_EQ(entries[1].officer_account, "canbo.nguyenvana");
   EXPECT_EQ(entries[1].dossier_code, "000.00.00.G22-261122-0001");
+  EXPECT_EQ(entries[1].client_request_id, "client-2");
 }
 
 TEST_F(LookupPipelineTest, EnvelopeIsSignedByTheGatewayAndVerifies) {

@@ -1,0 +1,91 @@
+// lienthong-load: drives the gateway's lookup API (HTTPS/JSON or Thrift) with client
+// certificates and reports throughput and latency percentiles (DESIGN.md §2, README.md here).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+
+#include "gateway/core/log.h"
+#include "tools/lienthong-load/http_driver.h"
+#include "tools/lienthong-load/options.h"
+#include "tools/lienthong-load/report.h"
+#include "tools/lienthong-load/thrift_driver.h"
+#include "tools/lienthong-load/workload.h"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitNothingWorked = 1;  // not one request succeeded (or could be sent)
+
+// Each connection is a descriptor; 2,000 of them need more than the usual soft limit of 1,024.
+void raise_descriptor_limit(int connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      LT_LOG(warn, "cannot raise the descriptor limit: {}", std::strerror(errno));
+    }
+  }
+  getrlimit(RLIMIT_NOFILE, &limit);
+  // Descriptors besides the connections: stdio, files, the event loop's own.
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < rlim_t(connections) + 64) {
+    LT_LOG(warn, "descriptor limit {} is too low for {} connections", limit.rlim_cur, connections);
+  }
+}
+
+int run(int argc, char** argv) {
+  // Logs go to stderr so that --json leaves stdout to the summary alone.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("lienthong-load"));
+
+  CLI::App app{"lienthong-load: load generator for the lienthong gateway's lookup API"};
+  lienthong::load::Options options;
+  lienthong::load::add_options(app, options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+  if (auto ok = lienthong::load::finish_options(options); !ok) {
+    std::cerr << "lienthong-load: " << ok.error().detail << "\n";
+    return kExitUsage;
+  }
+  raise_descriptor_limit(options.connections);
+  // A peer that closes while OpenSSL writes would otherwise kill the process with SIGPIPE;
+  // ignored, the write fails with EPIPE and counts as a transport error.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  lienthong::load::SubjectSource subjects(options.seed, options.citizens, options.subject_offset,
+                                          options.distinct);
+  auto stats = options.protocol == lienthong::load::Protocol::kHttp
+                   ? lienthong::load::run_http_load(options, subjects)
+                   : lienthong::load::run_thrift_load(options, subjects);
+  if (!stats) {
+    std::cerr << "lienthong-load: " << stats.error().detail << "\n";
+    return kExitUsage;
+  }
+  const lienthong::load::Summary summary{.options = options,
+                                         .stats = std::move(*stats),
+                                         .next_subject_offset = subjects.next_offset()};
+  if (options.json) {
+    std::cout << lienthong::load::summary_json(summary).dump() << "\n";
+  } else {
+    std::cout << lienthong::load::summary_text(summary);
+  }
+  return summary.stats.ok > 0 ? 0 : kExitNothingWorked;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // startup may throw; report, do not abort
+    std::cerr << "lienthong-load: " << e.what() << "\n";
+    return kExitUsage;
+  }
+}

@@ -1,0 +1,34 @@
+// The summary of a run: for a person (text) or a script (one JSON object, --json).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "tools/lienthong-load/options.h"
+#include "tools/lienthong-load/run_stats.h"
+
+namespace lienthong::load {
+
+struct Summary {
+  Options options;
+  RunStats stats;
+  uint64_t next_subject_offset = 0;
+
+  // Seconds from the start of the measured window to the last measured answer (so requests
+  // still in flight when the window closed are in the rates too).
+  double elapsed_s() const;
+  double throughput_per_s() const;  // ok / elapsed
+  double achieved_rate() const;     // sent / elapsed
+};
+
+// {"protocol","connections","connections_open","target_rate" (null: closed loop),
+//  "achieved_rate","duration_s","warmup_s","sent","completed","ok","unsent",
+//  "errors":{"total","status":{...},"code":{...},"transport":{...},"connect":{...}},
+//  "reconnects","tls_resumed","throughput_per_s",
+//  "latency_ms":{"p50","p90","p99","p999","max","mean","min"},"next_subject_offset"}
+nlohmann::json summary_json(const Summary& summary);
+
+std::string summary_text(const Summary& summary);
+
+}  // namespace lienthong::load

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Smoke test of lienthong-load's HTTPS driver against a throwaway nginx that requires a client
+# certificate (no gateway needed):
+#   1. closed loop, 2 s: answers are counted ok, no errors, latencies sane;
+#   2. open loop at 400 req/s, 2 s: the achieved rate is near the target;
+#   3. a server that refuses every lookup with 429 + problem+json: counted by status and code;
+#   4. a port nobody listens on: connection failures reported, exit status 1;
+#   5. with GEN_PY (Python code generated from lienthong.thrift): the Thrift driver against a
+#      python3-thrift stub of Exchange (TLS + client certificate, framed, binary) that answers
+#      a well-formed request with a record and refuses maxAgeSeconds=0 with NOT_FOUND.
+# Usage: smoke_test.sh LIENTHONG_LOAD [PKI_DIR [GEN_PY]]
+#   PKI_DIR defaults to $LIENTHONG_TEST_PKI, else a fresh certs/dev-pki.sh run in a temp dir;
+#   GEN_PY defaults to $LIENTHONG_THRIFT_PY; without it step 5 is skipped.
+set -euo pipefail
+
+LOAD=${1:?usage: smoke_test.sh LIENTHONG_LOAD [PKI_DIR]}
+PKI=${2:-${LIENTHONG_TEST_PKI:-}}
+GEN_PY=${3:-${LIENTHONG_THRIFT_PY:-}}
+NGINX=${NGINX:-/usr/sbin/nginx}
+PYTHON=/usr/bin/python3
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+WORK=$(mktemp -d)
+NGINX_PID=
+STUB_PID=
+cleanup() {
+  for pid in $NGINX_PID $STUB_PID; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [[ -z "$PKI" ]]; then
+  PKI=$WORK/pki
+  "$HERE/../../certs/dev-pki.sh" "$PKI" >/dev/null
+fi
+EC=$(cd "$PKI/ec" && pwd)  # absolute: nginx resolves relative paths against its prefix
+
+# Free loopback ports (a small race with other processes is acceptable for a smoke test): two
+# for nginx, one that nobody listens on, one for the Thrift stub.
+read -r PORT_OK PORT_429 PORT_CLOSED PORT_THRIFT < <("$PYTHON" - <<'EOF'
+import socket
+socks = [socket.socket() for _ in range(4)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])
+EOF
+)
+
+mkdir -p "$WORK/tmp"
+cat >"$WORK/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/tmp/body;
+  proxy_temp_path $WORK/tmp/proxy;
+  fastcgi_temp_path $WORK/tmp/fastcgi;
+  uwsgi_temp_path $WORK/tmp/uwsgi;
+  scgi_temp_path $WORK/tmp/scgi;
+  ssl_certificate $EC/gateway-tls.fullchain.pem;
+  ssl_certificate_key $EC/gateway-tls.key;
+  # chain.pem holds the intermediate and the root: nginx verifies member chains against it.
+  ssl_client_certificate $EC/chain.pem;
+  ssl_verify_client on;
+  ssl_verify_depth 3;
+  server {
+    listen 127.0.0.1:$PORT_OK ssl;
+    location = /v1/lookup { default_type application/json; return 200 '{"ok":true}'; }
+  }
+  server {
+    listen 127.0.0.1:$PORT_429 ssl;
+    location = /v1/lookup {
+      default_type application/problem+json;
+      return 429 '{"type":"urn:lienthong:error:RATE_LIMITED","status":429,"code":"RATE_LIMITED"}';
+    }
+  }
+}
+EOF
+"$NGINX" -e "$WORK/error.log" -p "$WORK" -c "$WORK/nginx.conf" &
+NGINX_PID=$!
+# wait_for PORT: until something accepts connections on 127.0.0.1:PORT (5 s at most).
+wait_for() {
+  for _ in $(seq 50); do
+    "$PYTHON" -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.2)" \
+      2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+wait_for "$PORT_OK" || { echo "FAILED: nginx did not start"; cat "$WORK/error.log"; exit 1; }
+
+COMMON=(--host 127.0.0.1 --cert "$EC/member-g22.fullchain.pem" --key "$EC/member-g22.key"
+        --ca "$EC/root-ca.crt" --json)
+
+# check JSON EXPRESSION...: each Python expression over the summary `s` must be true.
+check() {
+  local json=$1
+  shift
+  "$PYTHON" - "$json" "$@" <<'EOF'
+import json, sys
+s = json.loads(sys.argv[1])
+failed = [e for e in sys.argv[2:] if not eval(e, {}, {"s": s})]
+if failed:
+    print("FAILED:", *failed, "\nsummary:", json.dumps(s, indent=1), file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
+echo "1. closed loop"
+OUT=$("$LOAD" "${COMMON[@]}" --port "$PORT_OK" --connections 8 --duration 2 --warmup 0.5)
+echo "$OUT"
+check "$OUT" 's["ok"] > 0' 's["errors"]["total"] == 0' 's["errors"]["connect"] == {}' \
+  's["connections_open"] == 8' 's["sent"] == s["ok"]' 's["completed"] == s["sent"]' \
+  '1.5 < s["duration_s"] < 3' '0 < s["latency_ms"]["p50"] <= s["latency_ms"]["p99"]' \
+  's["latency_ms"]["p99"] <= s["latency_ms"]["max"] < 1000' \
+  'abs(s["throughput_per_s"] * s["duration_s"] - s["ok"]) <= 0.001 * s["ok"] + 1' 's["target_rate"] is None'
+
+echo "2. open loop at 400 req/s"
+OUT=$("$LOAD" "${COMMON[@]}" --port "$PORT_OK" --connections 4 --rate 400 --duration 2)
+echo "$OUT"
+check "$OUT" 's["errors"]["total"] == 0' 's["target_rate"] == 400' \
+  '780 <= s["sent"] <= 800' 's["ok"] == s["sent"]' '360 <= s["achieved_rate"] <= 410' \
+  's["unsent"] == 0'
+
+echo "3. every lookup refused with 429"
+set +e
+OUT=$("$LOAD" "${COMMON[@]}" --port "$PORT_429" --connections 2 --requests 50)
+RC=$?
+set -e
+echo "$OUT"
+[[ $RC -eq 1 ]] || { echo "FAILED: exit status $RC, expected 1 (no request succeeded)"; exit 1; }
+check "$OUT" 's["ok"] == 0' 's["sent"] == 50' 's["errors"]["total"] == 50' \
+  's["errors"]["status"] == {"429": 50}' 's["errors"]["code"] == {"RATE_LIMITED": 50}'
+
+echo "4. nobody listening"
+set +e
+OUT=$("$LOAD" "${COMMON[@]}" --port "$PORT_CLOSED" --connections 3 --duration 1)
+RC=$?
+set -e
+echo "$OUT"
+[[ $RC -eq 1 ]] || { echo "FAILED: exit status $RC, expected 1"; exit 1; }
+check "$OUT" 's["connections_open"] == 0' 's["errors"]["connect"] == {"refused": 3}' \
+  's["ok"] == 0'
+
+if [[ -z "$GEN_PY" ]]; then
+  echo "5. skipped: no GEN_PY (python code generated from lienthong.thrift)"
+  echo "smoke test passed"
+  exit 0
+fi
+
+echo "5. thrift"
+cat >"$WORK/exchange_stub.py" <<'EOF'
+import ssl, sys
+sys.path.insert(0, sys.argv[1])
+from lienthong import Exchange
+from lienthong.ttypes import ErrorCode, LookupError, LookupResponse, Record, RecordField
+from thrift.protocol import TBinaryProtocol
+from thrift.server import TServer
+from thrift.transport import TSSLSocket, TTransport
+
+class Handler:
+    def lookup(self, r):
+        wellformed = (len(r.subjectId) == 12 and r.subjectId.isdigit() and
+                      r.documentType == "CD01" and r.officer.account == "canbo.load" and
+                      r.purpose.dossierCode == "000.00.00.G22-261122-0001")
+        if not wellformed:
+            raise LookupError(ErrorCode.BAD_REQUEST, "BAD_REQUEST", "unexpected request")
+        if r.maxAgeSeconds == 0:
+            raise LookupError(ErrorCode.NOT_FOUND, "NOT_FOUND", "stub: maxAgeSeconds=0")
+        record = Record(r.subjectId + ".CD01", r.subjectId, "CD01", [RecordField("ho_ten", "x")],
+                        "stub", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
+        return LookupResponse("stub-1", record, False, "<envelope/>")
+
+ec, port = sys.argv[2], int(sys.argv[3])
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(ec + "/gateway-tls.fullchain.pem", ec + "/gateway-tls.key")
+context.load_verify_locations(ec + "/chain.pem")
+context.verify_mode = ssl.CERT_REQUIRED
+# The chain is checked by the context; python-thrift would also match the client certificate
+# against the client's address, which a member certificate never names.
+socket = TSSLSocket.TSSLServerSocket(host="127.0.0.1", port=port, ssl_context=context,
+                                     validate_callback=lambda cert, host: None)
+TServer.TThreadedServer(Exchange.Processor(Handler()), socket,
+                        TTransport.TFramedTransportFactory(),
+                        TBinaryProtocol.TBinaryProtocolFactory(), daemon=True).serve()
+EOF
+"$PYTHON" "$WORK/exchange_stub.py" "$GEN_PY" "$EC" "$PORT_THRIFT" 2>"$WORK/stub.log" &
+STUB_PID=$!
+wait_for "$PORT_THRIFT" || { echo "FAILED: thrift stub did not start"; cat "$WORK/stub.log"; exit 1; }
+OUT=$("$LOAD" "${COMMON[@]}" --protocol thrift --port "$PORT_THRIFT" --connections 4 \
+  --duration 1)
+echo "$OUT"
+check "$OUT" 's["protocol"] == "thrift"' 's["ok"] > 0' 's["errors"]["total"] == 0' \
+  's["connections_open"] == 4' 's["ok"] == s["sent"]' '0 < s["latency_ms"]["p50"] < 1000'
+set +e
+OUT=$("$LOAD" "${COMMON[@]}" --protocol thrift --port "$PORT_THRIFT" --connections 2 \
+  --requests 20 --max-age 0)
+RC=$?
+set -e
+echo "$OUT"
+[[ $RC -eq 1 ]] || { echo "FAILED: exit status $RC, expected 1"; exit 1; }
+check "$OUT" 's["ok"] == 0' 's["errors"]["code"] == {"NOT_FOUND": 20}' \
+  's["errors"]["total"] == 20' 's["errors"]["transport"] == {}'
+
+echo "smoke test passed"
