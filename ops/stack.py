@@ -116,6 +116,7 @@ api_key = "dev-api-key"
 x_road_client = "VN/GOV/000.00.00.G22/LIENTHONG"
 ma_dvc = "LIENTHONG-DEV"
 timeout_ms = {timeout_ms}
+connect_timeout_ms = {connect_timeout_ms}
 max_connections = {upstream_connections}
 """
 
@@ -145,7 +146,7 @@ class Stack:
 
     def __init__(self, build_dir, pki, work_dir, sim_args=(), log_level="warn", fsync="batch",
                  workers=0, http_threads=0, timeout_ms=5000, upstream_connections=512,
-                 detach=False):
+                 connect_timeout_ms=2000, detach=False):
         self.build_dir = os.path.abspath(build_dir)
         self.pki = os.path.abspath(pki)
         self.dir = os.path.abspath(work_dir)
@@ -156,6 +157,7 @@ class Stack:
         self.http_threads = http_threads
         self.timeout_ms = timeout_ms
         self.upstream_connections = upstream_connections
+        self.connect_timeout_ms = connect_timeout_ms
         self.detach = detach
         self.procs = {}
         self.ports = {}
@@ -232,6 +234,7 @@ class Stack:
                                    log_level=self.log_level, fsync=self.fsync,
                                    workers=self.workers, http_threads=self.http_threads,
                                    timeout_ms=self.timeout_ms,
+                                   connect_timeout_ms=self.connect_timeout_ms,
                                    upstream_connections=self.upstream_connections))
 
     def start_gateway(self):

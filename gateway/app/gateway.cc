@@ -114,7 +114,6 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   parts.cache = p.cache;
   parts.audit = p.audit;
   parts.envelope = std::make_shared<exchange::ResponseEnvelope>(*signer);
-  parts.executor = p.executor;
   parts.metrics = p.metrics;
   parts.clock = clock;
   auto pipeline = with_context(exchange::LookupPipeline::create(std::move(parts)), "pipeline");

@@ -18,7 +18,7 @@ struct LookupPipeline::Call {
 
 Result<std::shared_ptr<LookupPipeline>> LookupPipeline::create(PipelineParts parts) {
   if (!parts.authenticator || !parts.policy || !parts.audit || !parts.envelope ||
-      !parts.executor || !parts.metrics || !parts.clock) {
+      !parts.metrics || !parts.clock) {
     return fail(ErrorCode::kInternal, "pipeline: a required part is missing");
   }
   auto pipeline = std::shared_ptr<LookupPipeline>(new LookupPipeline(std::move(parts)));
@@ -187,10 +187,8 @@ void LookupPipeline::finish(std::shared_ptr<Call> call, Result<LookupResponse> o
            outcome.error().detail);
   }
   auto metrics = parts_.metrics;
-  auto executor = parts_.executor;
   auto shared_outcome = std::make_shared<Result<LookupResponse>>(std::move(outcome));
-  parts_.audit->append(std::move(entry), [call, shared_outcome, metrics,
-                                          executor](Result<void> durable) {
+  parts_.audit->append(std::move(entry), [call, shared_outcome, metrics](Result<void> durable) {
     metrics->audit_entries.inc({durable ? "written" : "failed"});
     // The caller hears back only once the request is in the audit: an answer that is not
     // audited is not given.
@@ -198,7 +196,9 @@ void LookupPipeline::finish(std::shared_ptr<Call> call, Result<LookupResponse> o
       LT_LOG(error, "audit write failed, answering INTERNAL: {}", durable.error().detail);
       *shared_outcome = fail(ErrorCode::kInternal, "the request could not be audited");
     }
-    executor->post([call, shared_outcome] { call->done(std::move(*shared_outcome)); });
+    // Straight from the audit writer's thread: both fronts' callbacks only hand the outcome to
+    // their own threads (a strand post, a promise), so no further hop is needed here.
+    call->done(std::move(*shared_outcome));
   });
 }
 

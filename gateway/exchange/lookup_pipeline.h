@@ -14,7 +14,6 @@
 #include "gateway/cache/record_cache.h"
 #include "gateway/cache/single_flight.h"
 #include "gateway/core/clock.h"
-#include "gateway/core/executor.h"
 #include "gateway/core/metrics.h"
 #include "gateway/exchange/adapter.h"
 #include "gateway/exchange/member_authenticator.h"
@@ -31,7 +30,6 @@ struct PipelineParts {
   cache::RecordCache::Ptr cache;  // may be null: no cache configured
   audit::AuditSink::Ptr audit;
   ResponseEnvelope::Ptr envelope;
-  Executor::Ptr executor;  // where CPU work after an upstream answer runs
   std::shared_ptr<Metrics> metrics;
   Clock::Ptr clock;
 };

@@ -25,7 +25,8 @@ class Pipeline {
  public:
   using Ptr = std::shared_ptr<Pipeline>;
   virtual ~Pipeline() = default;
-  // `done` runs exactly once, on any thread, after the request is in the audit.
+  // `done` runs exactly once, on any thread (often the audit writer's), after the request is in
+  // the audit. It must be short: hand the outcome to the caller's own thread.
   virtual void lookup(LookupRequest request, LookupCallback done) = 0;
   virtual Readiness readiness() const = 0;
 };

@@ -83,7 +83,6 @@ class LookupPipelineTest : public ::testing::Test {
     parts.cache = cache;
     parts.audit = audit;
     parts.envelope = std::make_shared<ResponseEnvelope>(*signer);
-    parts.executor = std::make_shared<InlineExecutor>();
     parts.metrics = metrics;
     parts.clock = clock;
     auto created = LookupPipeline::create(std::move(parts));
