@@ -13,7 +13,7 @@
 #include "gateway/core/log.h"
 #include "gateway/front/http/front_context.h"
 #include "gateway/front/http/problem.h"
-#include "gateway/front/http/request_id.h"
+#include "gateway/core/request_id.h"
 #include "gateway/front/tls/server_tls.h"
 
 namespace lienthong::front::http {

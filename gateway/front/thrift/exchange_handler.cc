@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "gateway/core/log.h"
-#include "gateway/front/thrift/request_id.h"
+#include "gateway/core/request_id.h"
 #include "gateway/front/thrift/wire_mapping.h"
 
 namespace lienthong::front::thrift_internal {
@@ -30,15 +30,10 @@ ExchangeHandler::ExchangeHandler(exchange::Pipeline::Ptr pipeline, std::shared_p
       member_source_(std::move(member_source)) {}
 
 void ExchangeHandler::lookup(wire::LookupResponse& out, const wire::LookupRequest& request) {
-  Result<std::string> request_id = new_request_id();
-  if (!request_id) {
-    LT_LOG(error, "thrift: {}", request_id.error().detail);
-    count_refusal(request_id.error().code);
-    throw to_wire(request_id.error(), {});
-  }
-  RequestIdScope scope(*request_id);
-  Result<wire::LookupResponse> outcome = serve(request, *request_id);
-  if (!outcome) throw to_wire(outcome.error(), *request_id);
+  const std::string request_id = new_request_id();
+  RequestIdScope scope(request_id);
+  Result<wire::LookupResponse> outcome = serve(request, request_id);
+  if (!outcome) throw to_wire(outcome.error(), request_id);
   out = std::move(*outcome);
 }
 

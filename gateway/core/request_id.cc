@@ -1,4 +1,4 @@
-#include "gateway/front/http/request_id.h"
+#include "gateway/core/request_id.h"
 
 #include <openssl/rand.h>
 
@@ -10,7 +10,7 @@
 
 #include "gateway/core/log.h"
 
-namespace lienthong::front::http {
+namespace lienthong {
 
 namespace {
 
@@ -63,4 +63,4 @@ std::string new_request_id() {
   return out;
 }
 
-}  // namespace lienthong::front::http
+}  // namespace lienthong
