@@ -17,6 +17,9 @@ enum class LookupFormat { kJson, kXml };
 //  "verifiedAt","expiresAt"},"fromCache","signedEnvelope"}.
 std::string lookup_json(const LookupResponse& response, std::string_view request_id);
 
+// `in` as a quoted JSON string (RFC 8259 escapes); `in` must be valid UTF-8.
+void append_json_string(std::string_view in, std::string& out);
+
 // 200 with the JSON above or with the envelope (application/xml), or the problem document.
 // Record contents are personal data: the response says Cache-Control: no-store.
 Response lookup_response(const Result<LookupResponse>& outcome, LookupFormat format,
