@@ -1,10 +1,10 @@
 #include "adapters/population/adapter.h"
 
 #include <fmt/format.h>
-#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "gateway/core/canonical_xml.h"
+#include "gateway/core/encoding.h"
 #include "gateway/core/identifiers.h"
 #include "gateway/crypto/digest_signer.h"
 #include "gateway/crypto/openssl_types.h"
@@ -28,17 +28,6 @@ std::string escape(std::string_view s) {
       case '>': out += "&gt;"; break;
       default: out += c;
     }
-  }
-  return out;
-}
-
-std::string hex(const unsigned char* p, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    out += kHex[p[i] >> 4];
-    out += kHex[p[i] & 15];
   }
   return out;
 }
@@ -138,9 +127,7 @@ Result<upstream::HttpRequest> PopulationAdapter::build_request(
                           .count();
   const std::string timestamp = std::to_string(now_ms);
   const std::string material = c.auth_url + c.username + timestamp + c.secret;
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
-  const std::string credentials = c.username + ":" + hex(digest, sizeof digest);
+  const std::string credentials = c.username + ":" + sha256_hex(material);
 
   upstream::HttpRequest request;
   request.method = "POST";
@@ -152,7 +139,7 @@ Result<upstream::HttpRequest> PopulationAdapter::build_request(
                      {"Timestamp", timestamp},
                      {"ApiKey", c.api_key},
                      {"X-Road-Client", c.x_road_client},
-                     {"Authorization", "Basic " + crypto::base64_encode(credentials)}};
+                     {"Authorization", "Basic " + base64_encode(credentials)}};
   return request;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "gateway/core/encoding.h"
 #include "gateway/crypto/xml_nodes.h"
 
 namespace lienthong::population::sim {
@@ -161,20 +162,6 @@ Result<std::optional<std::string>> optional_text(const xmlNode* parent, std::str
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 0xf];
-  }
-  return out;
 }
 
 std::optional<std::string> base64_decode(std::string_view in) {
@@ -349,12 +336,7 @@ std::string authorization_header(const Credentials& credentials, std::string_vie
   material += timestamp_ms;
   material += credentials.secret;
   const std::string plain = credentials.username + ":" + sha256_hex(material);
-  std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                reinterpret_cast<const unsigned char*>(plain.data()),
-                                static_cast<int>(plain.size()));
-  encoded.resize(static_cast<size_t>(n));
-  return "Basic " + encoded;
+  return "Basic " + base64_encode(plain);
 }
 
 Result<void> check_auth(const Credentials& credentials, const AuthHeaders& headers, TimePoint now,

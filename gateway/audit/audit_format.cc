@@ -48,17 +48,6 @@ std::optional<std::string> canonical_of(std::string_view line, std::string_view&
 
 }  // namespace
 
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(2 * sizeof digest, '\0');
-  for (std::size_t i = 0; i < sizeof digest; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0x0F];
-  }
-  return out;
-}
 
 std::string segment_file_name(std::uint64_t first_seq) {
   char buf[40];

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gateway/audit/audit_sink.h"
+#include "gateway/core/encoding.h"
 #include "gateway/core/error.h"
 
 namespace lienthong::audit {
@@ -23,7 +24,7 @@ inline constexpr std::size_t kMaxLineBytes = 1u << 20;
 inline constexpr std::string_view kHeadFile = "HEAD";
 
 // Lowercase hex SHA-256.
-std::string sha256_hex(std::string_view bytes);
+using lienthong::sha256_hex;  // gateway/core/encoding.h
 
 // "audit-000000000042.log" for the segment whose first entry is seq 42.
 std::string segment_file_name(std::uint64_t first_seq);

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <span>
 
+#include "gateway/core/encoding.h"
+
 namespace lienthong::cache {
 
 namespace {
@@ -58,15 +60,6 @@ bool valid_utf8(std::string_view s) {
     p += extra + 1;
   }
   return true;
-}
-
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
-  return out;
 }
 
 bool is_base64_char(char c) {

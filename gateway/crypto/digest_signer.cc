@@ -6,15 +6,6 @@
 
 namespace lienthong::crypto {
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()),
-                                  static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(len));
-  return out;
-}
-
 DigestSigner::DigestSigner(EvpPkeyPtr key, EVP_MD* md)
     : key_(std::move(key)), md_(md), ecdsa_(EVP_PKEY_get_base_id(key_.get()) == EVP_PKEY_EC) {
   if (ecdsa_) ec_field_bytes_ = static_cast<size_t>((EVP_PKEY_get_bits(key_.get()) + 7) / 8);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/core/encoding.h"
 #include "gateway/core/error.h"
 #include "gateway/crypto/openssl_types.h"
 
@@ -39,6 +40,6 @@ class DigestSigner {
   mutable std::vector<EvpPkeyCtxPtr> pool_;
 };
 
-std::string base64_encode(std::string_view bytes);
+using lienthong::base64_encode;  // gateway/core/encoding.h
 
 }  // namespace lienthong::crypto

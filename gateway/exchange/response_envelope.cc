@@ -1,28 +1,10 @@
 #include "gateway/exchange/response_envelope.h"
 
-#include <openssl/sha.h>
-
 #include "gateway/core/canonical_xml.h"
+#include "gateway/core/encoding.h"
 #include "gateway/crypto/digest_signer.h"
 
 namespace lienthong::exchange {
-namespace {
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * sizeof digest);
-  for (unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<std::string> ResponseEnvelope::build(const EnvelopeContent& c) const {
   if (!c.request || !c.record) return fail(ErrorCode::kInternal, "envelope without content");
   const auto& req = *c.request;
