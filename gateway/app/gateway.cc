@@ -170,8 +170,7 @@ Result<void> Gateway::start() {
   if (p.thrift) {
     auto port = with_context(p.thrift->start(), "[thrift]");
     if (!port) return tl::unexpected(port.error());
-    p.thrift_port = *port;
-    LT_LOG(info, "Thrift front listening on {}:{}", p.config.thrift.address, p.thrift_port);
+    p.thrift_port = *port;  // the Thrift front logs its own address
   }
   if (p.config.port_file) {
     const auto tmp = p.config.port_file->string() + ".tmp";
