@@ -12,7 +12,7 @@ TEST(ResponseEncoding, JsonStringEscapingMatchesNlohmann) {
       "",
       "plain ASCII",
       "<LookupResponse xmlns=\"urn:lienthong:exchange:1\" RequestId=\"a\\b\">Nguyễn</LookupResponse>",
-      std::string("ctl \x01\x1f\t\r\n end", 15),
+      std::string("ctl \x01\x1f\t\r\n end"),
       "\"\"\\\\",
       "Trịnh Thu Huyền — phường Ba Đình",
       std::string(5000, 'x') + "\"" + std::string(5000, 'y'),
