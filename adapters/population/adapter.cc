@@ -20,15 +20,7 @@ constexpr std::string_view kAnswerNs = "http://www.mic.gov.vn/dancu/1.0";
 
 std::string escape(std::string_view s) {
   std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
-    }
-  }
+  append_escaped_text(s, out);
   return out;
 }
 

@@ -8,7 +8,7 @@ namespace lienthong {
 
 namespace {
 
-void escape_text(std::string_view in, std::string& out) {
+void escape_text_impl(std::string_view in, std::string& out) {
   // Copy runs without special characters in one append: record evidence (kilobytes of base64)
   // goes through here on every answer.
   out.reserve(out.size() + in.size());
@@ -63,6 +63,8 @@ void escape_attribute(std::string_view in, std::string& out) {
 }
 
 }  // namespace
+
+void append_escaped_text(std::string_view in, std::string& out) { escape_text_impl(in, out); }
 
 bool is_xml_text(std::string_view s) {
   size_t i = 0;
@@ -160,7 +162,7 @@ void CanonicalXmlWriter::open(std::string_view name, Attributes attributes) {
 void CanonicalXmlWriter::text(std::string_view content) {
   if (open_.empty()) return fail_with("text outside the root element");
   if (!is_xml_text(content)) return fail_with("text is not valid UTF-8 XML text");
-  escape_text(content, out_);
+  escape_text_impl(content, out_);
 }
 
 void CanonicalXmlWriter::close() {

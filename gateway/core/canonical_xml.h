@@ -44,6 +44,10 @@ class CanonicalXmlWriter {
   std::string error_;
 };
 
+// Appends `in` escaped as XML character data (&, <, > and CR, as C14N writes them); valid in
+// any element content, canonical or not. `in` must satisfy is_xml_text.
+void append_escaped_text(std::string_view in, std::string& out);
+
 // True when `s` is UTF-8 whose every character is allowed in XML 1.0 (Char production).
 bool is_xml_text(std::string_view s);
 
