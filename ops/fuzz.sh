@@ -5,6 +5,7 @@
 #   xml_verifier    the safe XML parser and the XML-DSig verifiers
 #   lookup_request  the HTTPS front's JSON and XML request decoders
 #   stored_bytes    cached records from Redis (decode, unseal) and audit lines
+#   thrift_call     the Thrift front: framing, limits, binary protocol, Exchange calls
 # The seeds in git are never modified.
 #   working corpus  build/fuzz/corpus-run/<target>   (kept between runs, git-ignored)
 #   artifacts       build/fuzz/artifacts/             (crash-*, timeout-*, oom-*, leak-*)
@@ -85,7 +86,7 @@ fuzz_one() {
 }
 
 targets=("${@:2}")
-[ ${#targets[@]} -gt 0 ] || targets=(xml_verifier lookup_request stored_bytes)
+[ ${#targets[@]} -gt 0 ] || targets=(xml_verifier lookup_request stored_bytes thrift_call)
 status=0
 for target in "${targets[@]}"; do
   fuzz_one "$target" || status=1

@@ -1,16 +1,12 @@
 #include "gateway/front/thrift/thrift_front.h"
 
 #include <fmt/format.h>
-#include <thrift/TConfiguration.h>
 #include <thrift/TOutput.h>
-#include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/server/TThreadedServer.h>
-#include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TTransportException.h>
 
 #include <pthread.h>
 
-#include <algorithm>
 #include <csignal>
 #include <exception>
 #include <mutex>
@@ -21,58 +17,15 @@
 #include "gateway/core/log.h"
 #include "gateway/front/thrift/exchange_handler.h"
 #include "gateway/front/thrift/peer_socket.h"
+#include "gateway/front/thrift/wire_limits.h"
 #include "lienthong_thrift/Exchange.h"
 
 namespace lienthong::front {
 namespace {
 
-using apache::thrift::TConfiguration;
-using apache::thrift::transport::TFramedTransport;
 using apache::thrift::transport::TTransport;
-using apache::thrift::transport::TTransportFactory;
 using thrift_internal::ListeningSslServerSocket;
 using thrift_internal::PeerSslSocketFactory;
-
-// Thrift 0.17's TFramedTransport spends one message budget (TConfiguration::maxMessageSize)
-// over the connection's whole life: it counts what the protocol consumes and never starts
-// again, so a long-lived connection is cut, silently, once its calls add up to the limit.
-// Here each frame (one call) starts a fresh budget, and the budget is never more than the
-// frame holds, so a length prefix that claims more than arrived is refused before allocation.
-class PerMessageFramedTransport final : public TFramedTransport {
- public:
-  PerMessageFramedTransport(std::shared_ptr<TTransport> transport,
-                            std::shared_ptr<TConfiguration> limits)
-      : TFramedTransport(std::move(transport), std::move(limits)) {}
-
- protected:
-  bool readFrame() override {
-    if (!TFramedTransport::readFrame()) return false;
-    const long size = rBound_ - rBase_;
-    if (size > getMaxMessageSize()) {
-      // CORRUPTED_DATA rather than the END_OF_FILE Thrift would use: the server logs it.
-      throw apache::thrift::transport::TTransportException(
-          apache::thrift::transport::TTransportException::CORRUPTED_DATA,
-          "message larger than max_message_bytes");
-    }
-    resetConsumedMessageSize();      // a new message: the full budget...
-    resetConsumedMessageSize(size);  // ...but no more than this frame holds
-    return true;
-  }
-};
-
-// The stock TFramedTransportFactory builds its transports with Thrift's default limits
-// (16 MB frames); this one hands every connection the front's TConfiguration.
-class LimitedFramedTransportFactory final : public TTransportFactory {
- public:
-  explicit LimitedFramedTransportFactory(std::shared_ptr<TConfiguration> limits)
-      : limits_(std::move(limits)) {}
-  std::shared_ptr<TTransport> getTransport(std::shared_ptr<TTransport> transport) override {
-    return std::make_shared<PerMessageFramedTransport>(std::move(transport), limits_);
-  }
-
- private:
-  std::shared_ptr<TConfiguration> limits_;
-};
 
 // Thrift reports refused handshakes and broken connections through its global TOutput, to
 // stderr by default; route them to the gateway's log. Its messages carry no request contents.
@@ -151,15 +104,7 @@ Result<std::uint16_t> ThriftFront::start() {
   started_ = true;
   route_thrift_output();
 
-  auto limits = std::make_shared<TConfiguration>(config_.max_message_bytes, config_.max_frame_bytes,
-                                                 config_.recursion_limit);
-  // The socket checks each read against maxMessageSize as well, and refuses without a word
-  // (END_OF_FILE). Let it pass whatever the framing allows, so that an oversized message is
-  // refused by the framed transport above, which logs why.
-  auto socket_limits = std::make_shared<TConfiguration>(
-      std::max(config_.max_message_bytes, config_.max_frame_bytes) + 4, config_.max_frame_bytes,
-      config_.recursion_limit);
-  auto factory = PeerSslSocketFactory::create(config_.tls, socket_limits);
+  auto factory = PeerSslSocketFactory::create(config_.tls, thrift_internal::socket_limits(config_));
   if (!factory) return tl::unexpected(factory.error());
 
   auto server_socket =
@@ -191,14 +136,9 @@ Result<std::uint16_t> ThriftFront::start() {
   auto handlers =
       std::make_shared<thrift_internal::ExchangeHandlerFactory>(pipeline_, metrics_, resolver);
   auto processors = std::make_shared<lienthong::thrift::ExchangeProcessorFactory>(handlers);
-  // Strict read: only the versioned message header every current client writes. The string
-  // and container caps repeat the message limit so no single field can ask for more memory.
-  auto protocols = std::make_shared<apache::thrift::protocol::TBinaryProtocolFactory>(
-      config_.max_message_bytes, config_.max_message_bytes, /*strict_read=*/true,
-      /*strict_write=*/true);
   auto server = std::make_shared<apache::thrift::server::TThreadedServer>(
-      processors, server_socket, std::make_shared<LimitedFramedTransportFactory>(limits),
-      protocols);
+      processors, server_socket, thrift_internal::framed_transport_factory(config_),
+      thrift_internal::binary_protocol_factory(config_));
   server->setConcurrentClientLimit(config_.max_connections);
 
   running_ = std::make_unique<Running>();
