@@ -16,7 +16,7 @@
 #include "gateway/core/log.h"
 #include "gateway/crypto/openssl_types.h"
 #include "gateway/crypto/signing_identity.h"
-#include "gateway/crypto/xml_signer.h"
+#include "gateway/crypto/canonical_signer.h"
 
 namespace {
 
@@ -202,7 +202,7 @@ int serve(const Options& o) {
     std::cerr << "lienthong-sim: signing identity: " << identity.error().detail << "\n";
     return kExitStartup;
   }
-  auto signer = lienthong::crypto::XmlDsigSigner::create(*identity);
+  auto signer = lienthong::crypto::CanonicalXmlSigner::create(*identity);
   if (!signer) {
     std::cerr << "lienthong-sim: signer: " << signer.error().detail << "\n";
     return kExitStartup;

@@ -315,10 +315,12 @@ SimReply SimService::lookup(const HttpRequest& request) {
   if (citizen && !matches(*citizen, *parsed)) citizen.reset();
   ++(citizen ? counters_.found : counters_.not_found);
 
-  const std::string unsigned_doc =
-      render_response(*parsed, citizen ? &*citizen : nullptr, config_.clock->now());
-  auto signed_doc =
-      config_.signer->sign(unsigned_doc, crypto::XmlSignOptions{collection_id(parsed->request_id)});
+  const std::string collection =
+      render_collection(*parsed, citizen ? &*citizen : nullptr, config_.clock->now());
+  auto signed_collection =
+      config_.signer->sign_element(collection, collection_id(parsed->request_id));
+  auto signed_doc = signed_collection ? Result<std::string>(wrap_in_envelope(*signed_collection))
+                                      : tl::unexpected(signed_collection.error());
   if (!signed_doc) {
     LT_LOG(error, "lienthong-sim (SIMULATOR): cannot sign the answer: {}",
            signed_doc.error().detail);

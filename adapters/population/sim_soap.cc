@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "gateway/core/canonical_xml.h"
 #include "gateway/core/encoding.h"
 #include "gateway/crypto/xml_nodes.h"
 
@@ -76,9 +77,11 @@ class Writer {
     out_ += name;
     out_ += '>';
   }
+  // Text as exclusive C14N writes it (the answer is signed as written), which escapes less
+  // than escape_into: a '"' stays as it is in character data.
   void element(std::string_view name, std::string_view value) {
     open(name);
-    escape_into(out_, value);
+    append_escaped_text(value, out_);
     close(name);
   }
   // Optional elements are left out when empty.
@@ -285,12 +288,10 @@ std::string collection_id(std::string_view request_id) {
   return id;
 }
 
-std::string render_response(const LookupRequest& request, const Citizen* citizen, TimePoint at) {
+std::string render_collection(const LookupRequest& request, const Citizen* citizen, TimePoint at) {
   std::string out;
   out.reserve(citizen != nullptr ? 4096 : 512);
-  out += "<soapenv:Envelope xmlns:soapenv=\"";
-  out += kSoapEnvelopeNs;
-  out += "\"><soapenv:Body><ns1:CongdanCollection xmlns:ns1=\"";
+  out += "<ns1:CongdanCollection xmlns:ns1=\"";
   out += kResponseNs;
   out += "\" Id=\"";
   out += collection_id(request.request_id);
@@ -299,8 +300,23 @@ std::string render_response(const LookupRequest& request, const Citizen* citizen
   w.element("MaYeuCau", request.request_id);
   w.element("ThoiDiemDuLieu", format_utc_time(at));
   if (citizen != nullptr) write_citizen(w, *citizen);
-  out += "</ns1:CongdanCollection></soapenv:Body></soapenv:Envelope>";
+  out += "</ns1:CongdanCollection>";
   return out;
+}
+
+std::string wrap_in_envelope(std::string_view collection) {
+  std::string out;
+  out.reserve(collection.size() + 160);
+  out += "<soapenv:Envelope xmlns:soapenv=\"";
+  out += kSoapEnvelopeNs;
+  out += "\"><soapenv:Body>";
+  out += collection;
+  out += "</soapenv:Body></soapenv:Envelope>";
+  return out;
+}
+
+std::string render_response(const LookupRequest& request, const Citizen* citizen, TimePoint at) {
+  return wrap_in_envelope(render_collection(request, citizen, at));
 }
 
 std::string render_fault(std::string_view fault_code, std::string_view error,

@@ -51,8 +51,17 @@ bool matches(const Citizen& citizen, const LookupRequest& request);
 // (ASCII letters, digits, '-', '_', '.'), at most 64 of them.
 std::string collection_id(std::string_view request_id);
 
-// The unsigned answer: CongdanCollection with zero (not found) or one CongDan, optional
-// elements omitted when empty. `at` becomes ThoiDiemDuLieu.
+// The unsigned CongdanCollection element (Id = collection_id) with zero (not found) or one
+// CongDan, optional elements omitted when empty; `at` becomes ThoiDiemDuLieu. Written in
+// exclusive-C14N form with ns1 declared on it, so CanonicalXmlSigner::sign_element signs it
+// as it stands, without canonicalising it again.
+std::string render_collection(const LookupRequest& request, const Citizen* citizen, TimePoint at);
+
+// The SOAP envelope around a (signed) CongdanCollection.
+std::string wrap_in_envelope(std::string_view collection);
+
+// The whole unsigned answer: wrap_in_envelope(render_collection(...)). For tests that sign it
+// some other way (xmlsec), as a national system with another library would.
 std::string render_response(const LookupRequest& request, const Citizen* citizen, TimePoint at);
 
 // A SOAP 1.1 Fault; `fault_code` is "soapenv:Client" or "soapenv:Server", `error` a stable

@@ -1,5 +1,7 @@
 #include "gateway/crypto/canonical_signer.h"
 
+#include <algorithm>
+
 #include "gateway/crypto/algorithms.h"
 
 namespace lienthong::crypto {
@@ -35,8 +37,10 @@ Result<std::shared_ptr<const CanonicalXmlSigner>> CanonicalXmlSigner::create(
       std::string("<ds:SignedInfo") + std::string(kDsigNsDecl) +
       "><ds:CanonicalizationMethod Algorithm=\"" + alg::kExcC14n +
       "\"></ds:CanonicalizationMethod><ds:SignatureMethod Algorithm=\"" + *method +
-      "\"></ds:SignatureMethod><ds:Reference URI=\"\"><ds:Transforms><ds:Transform Algorithm=\"" +
-      alg::kEnveloped + "\"></ds:Transform><ds:Transform Algorithm=\"" + alg::kExcC14n +
+      "\"></ds:SignatureMethod><ds:Reference URI=\"";
+  signer->reference_head_ =
+      std::string("\"><ds:Transforms><ds:Transform Algorithm=\"") + alg::kEnveloped +
+      "\"></ds:Transform><ds:Transform Algorithm=\"" + alg::kExcC14n +
       "\"></ds:Transform></ds:Transforms><ds:DigestMethod Algorithm=\"" + alg::kSha256 +
       "\"></ds:DigestMethod><ds:DigestValue>";
 
@@ -52,37 +56,77 @@ Result<std::shared_ptr<const CanonicalXmlSigner>> CanonicalXmlSigner::create(
 }
 
 Result<std::string> CanonicalXmlSigner::sign(std::string_view canonical_root) const {
-  const size_t end_tag = canonical_root.rfind("</");
-  if (canonical_root.empty() || canonical_root.front() != '<' ||
-      end_tag == std::string_view::npos || canonical_root.back() != '>')
-    return fail(ErrorCode::kInternal, "not a canonical root element");
+  std::string out;
+  out.reserve(kXmlDeclaration.size() + canonical_root.size() + key_info_.size() + 1024);
+  out.append(kXmlDeclaration);
+  if (auto signed_root = append_signed(canonical_root, "", out); !signed_root)
+    return tl::unexpected(signed_root.error());
+  return out;
+}
 
-  // The Reference digest: the root with the Signature removed is these very bytes.
+Result<std::string> CanonicalXmlSigner::sign_element(std::string_view canonical_element,
+                                                     std::string_view id) const {
+  // The id goes into the Reference's URI attribute as written: keep it to characters that
+  // need no escaping there and that an Id attribute may hold.
+  const bool plain_id =
+      !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_' || c == '.';
+      });
+  if (!plain_id || (id.front() >= '0' && id.front() <= '9') || id.front() == '-' ||
+      id.front() == '.')
+    return fail(ErrorCode::kInternal, "element id must be an NCName of letters, digits, -, _, .");
+  // The element must carry that Id itself, on its start tag (the verifier resolves the
+  // reference there; a mismatch would only show up as a failed verification elsewhere).
+  const size_t start_tag_end = canonical_element.find('>');
+  const std::string id_attribute = " Id=\"" + std::string(id) + "\"";
+  if (start_tag_end == std::string_view::npos ||
+      canonical_element.substr(0, start_tag_end).find(id_attribute) == std::string_view::npos)
+    return fail(ErrorCode::kInternal, "the element does not carry the Id it is signed under");
+  std::string out;
+  out.reserve(canonical_element.size() + key_info_.size() + 1024);
+  if (auto signed_element = append_signed(canonical_element, "#" + std::string(id), out);
+      !signed_element)
+    return tl::unexpected(signed_element.error());
+  return out;
+}
+
+Result<void> CanonicalXmlSigner::append_signed(std::string_view canonical_element,
+                                               std::string_view uri, std::string& out) const {
+  const size_t end_tag = canonical_element.rfind("</");
+  if (canonical_element.empty() || canonical_element.front() != '<' ||
+      end_tag == std::string_view::npos || canonical_element.back() != '>')
+    return fail(ErrorCode::kInternal, "not a canonical element");
+
+  // The Reference digest: the element with the Signature removed is these very bytes.
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
-  EVP_Digest(canonical_root.data(), canonical_root.size(), md, &md_len, EVP_sha256(), nullptr);
+  EVP_Digest(canonical_element.data(), canonical_element.size(), md, &md_len, EVP_sha256(),
+             nullptr);
   const std::string digest_b64 =
       base64_encode(std::string_view(reinterpret_cast<const char*>(md), md_len));
 
   std::string signed_info;
-  signed_info.reserve(signed_info_head_.size() + digest_b64.size() + kSignedInfoTail.size());
-  signed_info.append(signed_info_head_).append(digest_b64).append(kSignedInfoTail);
+  signed_info.reserve(signed_info_head_.size() + uri.size() + reference_head_.size() +
+                      digest_b64.size() + kSignedInfoTail.size());
+  signed_info.append(signed_info_head_)
+      .append(uri)
+      .append(reference_head_)
+      .append(digest_b64)
+      .append(kSignedInfoTail);
   auto value = signer_->sign(signed_info);
   if (!value) return tl::unexpected(value.error());
   const std::string value_b64 = base64_encode(*value);
 
-  std::string out;
-  out.reserve(kXmlDeclaration.size() + canonical_root.size() + signed_info.size() +
-              value_b64.size() + key_info_.size() + 128);
-  out.append(kXmlDeclaration).append(canonical_root.substr(0, end_tag));
+  out.append(canonical_element.substr(0, end_tag));
   // In the document the ds namespace is declared on ds:Signature; SignedInfo inherits it.
   out.append("<ds:Signature").append(kDsigNsDecl).append(">");
   out.append("<ds:SignedInfo")
       .append(std::string_view(signed_info).substr(14 + kDsigNsDecl.size()));
   out.append("<ds:SignatureValue>").append(value_b64).append("</ds:SignatureValue>");
   out.append(key_info_).append("</ds:Signature>");
-  out.append(canonical_root.substr(end_tag));
-  return out;
+  out.append(canonical_element.substr(end_tag));
+  return {};
 }
 
 }  // namespace lienthong::crypto

@@ -28,7 +28,7 @@ using tcp = net::ip::tcp;
 class RunningServer {
  public:
   explicit RunningServer(Knobs knobs = {}, std::chrono::seconds hold = std::chrono::seconds(60)) {
-    auto signer = crypto::XmlDsigSigner::create(testing::identity("ec", "sim-population"));
+    auto signer = crypto::CanonicalXmlSigner::create(testing::identity("ec", "sim-population"));
     if (!signer) throw std::runtime_error(signer.error().detail);
     SimServiceConfig sc;
     sc.dataset = std::make_shared<const CitizenDataset>();

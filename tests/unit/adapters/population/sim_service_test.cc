@@ -20,11 +20,11 @@ std::shared_ptr<const CitizenDataset> shared_dataset() {
   return data;
 }
 
-crypto::XmlSigner::Ptr shared_signer() {
-  static const crypto::XmlSigner::Ptr signer = [] {
-    auto s = crypto::XmlDsigSigner::create(testing::identity("ec", "sim-population"));
+std::shared_ptr<const crypto::CanonicalXmlSigner> shared_signer() {
+  static const auto signer = [] {
+    auto s = crypto::CanonicalXmlSigner::create(testing::identity("ec", "sim-population"));
     if (!s) throw std::runtime_error(s.error().detail);
-    return crypto::XmlSigner::Ptr(*s);
+    return *s;
   }();
   return signer;
 }

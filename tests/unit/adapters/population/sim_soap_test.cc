@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "gateway/crypto/xml_nodes.h"
-#include "gateway/crypto/xml_signer.h"
+#include "gateway/crypto/canonical_signer.h"
 #include "gateway/crypto/xml_verifier.h"
 #include "tests/support/test_pki.h"
 
@@ -196,15 +196,19 @@ TEST(SimSoap, FaultIsSoap11) {
 }
 
 // The adapter's side of the contract: verify with XmlDsigVerifier under the strict policy and
-// the dev PKI trust, then read only the node the Reference covers.
+// the dev PKI trust, then read only the node the Reference covers. Signed as the simulator
+// signs (CanonicalXmlSigner::sign_element over render_collection); the adapter's own tests
+// verify answers signed by xmlsec.
 class SignedResponseTest : public ::testing::TestWithParam<std::string> {
  protected:
-  std::string sign(const std::string& doc, const std::string& id) {
-    auto signer = crypto::XmlDsigSigner::create(testing::identity(GetParam(), "sim-population"));
+  std::string signed_answer(const LookupRequest& r, const Citizen* c) {
+    auto signer =
+        crypto::CanonicalXmlSigner::create(testing::identity(GetParam(), "sim-population"));
     if (!signer) throw std::runtime_error(signer.error().detail);
-    auto out = (*signer)->sign(doc, crypto::XmlSignOptions{id});
+    auto out = (*signer)->sign_element(render_collection(r, c, SystemClock::instance()->now()),
+                                       collection_id(r.request_id));
     if (!out) throw std::runtime_error(out.error().detail);
-    return *out;
+    return wrap_in_envelope(*out);
   }
   Result<crypto::VerifiedXml> verify(const std::string& doc) {
     crypto::XmlVerifierConfig config;
@@ -222,7 +226,7 @@ TEST_P(SignedResponseTest, VerifiesStrictlyAndCoversTheCollection) {
   r.request_id = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
   r.personal_id = c.personal_id;
   const std::string id = collection_id(r.request_id);
-  const std::string signed_doc = sign(render_response(r, &c, SystemClock::instance()->now()), id);
+  const std::string signed_doc = signed_answer(r, &c);
 
   auto verified = verify(signed_doc);
   ASSERT_TRUE(verified) << verified.error().detail;
@@ -242,11 +246,24 @@ TEST_P(SignedResponseTest, VerifiesStrictlyAndCoversTheCollection) {
   EXPECT_THAT(verified->signed_xml(), ::testing::Not(HasSubstr("soapenv:Body")));
 }
 
+// The answer is signed as written, so every character the data set can produce must already
+// be in canonical form; a sample across the whole data set checks that.
+TEST_P(SignedResponseTest, AnswersAcrossTheDataSetVerify) {
+  const auto& citizens = dataset();
+  for (uint64_t i = 0; i < 400; ++i) {
+    const Citizen c = citizens.at(i * 2497 % citizens.size());
+    LookupRequest r;
+    r.request_id = "sample-" + std::to_string(i);
+    r.personal_id = c.personal_id;
+    auto verified = verify(signed_answer(r, &c));
+    ASSERT_TRUE(verified) << c.personal_id << ": " << verified.error().detail;
+  }
+}
+
 TEST_P(SignedResponseTest, NotFoundIsSignedToo) {
   LookupRequest r;
   r.request_id = "nf-1";
-  const std::string signed_doc =
-      sign(render_response(r, nullptr, SystemClock::instance()->now()), collection_id("nf-1"));
+  const std::string signed_doc = signed_answer(r, nullptr);
   auto verified = verify(signed_doc);
   ASSERT_TRUE(verified) << verified.error().detail;
   EXPECT_THAT(verified->signed_xml(), ::testing::Not(HasSubstr("CongDan")));
@@ -256,8 +273,7 @@ TEST_P(SignedResponseTest, TamperingBreaksTheSignature) {
   const Citizen c = dataset().at(77);
   LookupRequest r;
   r.request_id = "t-1";
-  std::string signed_doc =
-      sign(render_response(r, &c, SystemClock::instance()->now()), collection_id("t-1"));
+  std::string signed_doc = signed_answer(r, &c);
   ASSERT_TRUE(verify(signed_doc));
   ASSERT_TRUE(tamper_signed_response(signed_doc));
   auto verified = verify(signed_doc);
