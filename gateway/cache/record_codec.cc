@@ -1,31 +1,25 @@
 #include "gateway/cache/record_codec.h"
 
-#include <openssl/evp.h>
-
 #include <chrono>
 #include <cstdint>
 #include <limits>
-#include <nlohmann/json.hpp>
-#include <span>
-
-#include "gateway/core/encoding.h"
 
 namespace lienthong::cache {
 
 namespace {
 
-using nlohmann::json;
+constexpr std::string_view kMagic{"LTR\x02", 4};
+static_assert(kRecordFormatVersion == 2, "kMagic carries the version byte");
+
+constexpr std::size_t kLengthBytes = 4;  // u32 before every string, and the field count
+constexpr std::size_t kTimeBytes = 8;
 
 // Whole seconds since the epoch that a system_clock time point can hold on every platform we
 // build for (nanosecond ticks in int64 reach the year 2262).
-constexpr std::uint64_t kMaxSeconds = 9'000'000'000;
+constexpr std::int64_t kMaxSeconds = 9'000'000'000;
 
-constexpr const char* kKeys[] = {"v",      "code",     "subject",     "doc_type",  "fields",
-                                 "source", "evidence", "verified_at", "expires_at"};
-constexpr const char* kEvidenceKeys[] = {"kind", "signed_bytes", "signer", "signer_fingerprint"};
-
-// Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF): nlohmann refuses the
-// same, and checking first means dumping can never throw.
+// Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF), the same rule version 1
+// had through its JSON parser. No library we link offers a plain validator.
 bool valid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
@@ -62,176 +56,218 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-bool is_base64_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
+// record_code(subject, doc_type) == code, without building the string.
+bool is_code_of(std::string_view code, std::string_view subject, std::string_view doc_type) {
+  return code.size() == subject.size() + 1 + doc_type.size() && code.starts_with(subject) &&
+         code[subject.size()] == '.' && code.ends_with(doc_type);
 }
 
-Result<std::string> base64_decode(std::string_view text) {
-  // EVP_DecodeBlock tolerates surrounding blanks and zero-fills padding, so check the alphabet
-  // and padding here and cut the padding's bytes afterwards.
-  if (text.size() % 4 != 0)
-    return fail(ErrorCode::kInternal, "cached record: evidence is not base64");
-  std::size_t pad = 0;
-  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
-  for (std::size_t i = 0; i + pad < text.size(); ++i)
-    if (!is_base64_char(text[i]))
-      return fail(ErrorCode::kInternal, "cached record: evidence is not base64");
-  if (text.empty()) return std::string();
-  if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-    return fail(ErrorCode::kInternal, "cached record: evidence too large");
-  std::string out(3 * (text.size() / 4), '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0 || static_cast<std::size_t>(n) < pad)
-    return fail(ErrorCode::kInternal, "cached record: evidence is not base64");
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
-}
-
-std::uint64_t to_seconds(TimePoint at) {
+std::int64_t to_seconds(TimePoint at) {
   const auto s = std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count();
-  return s < 0 ? 0 : static_cast<std::uint64_t>(s);
+  return s < 0 ? 0 : static_cast<std::int64_t>(s);
+}
+
+void put_u32(std::string& out, std::uint32_t v) {
+  const char b[kLengthBytes] = {static_cast<char>(v), static_cast<char>(v >> 8),
+                                static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
+  out.append(b, sizeof b);
+}
+
+void put_i64(std::string& out, std::int64_t v) {
+  const auto u = static_cast<std::uint64_t>(v);
+  char b[kTimeBytes];
+  for (std::size_t i = 0; i < kTimeBytes; ++i) b[i] = static_cast<char>(u >> (8 * i));
+  out.append(b, sizeof b);
+}
+
+// Callers checked that s.size() fits in a u32.
+void put_str(std::string& out, std::string_view s) {
+  put_u32(out, static_cast<std::uint32_t>(s.size()));
+  out.append(s);
 }
 
 tl::unexpected<Error> malformed(std::string_view what) {
   return fail(ErrorCode::kInternal, "cached record: " + std::string(what));
 }
 
-// The string member `key` of `obj`, checked for type, size and encoding.
-Result<std::string> string_member(const json& obj, const char* key, std::size_t max_bytes) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return malformed(std::string("missing \"") + key + "\"");
-  if (!it->is_string()) return malformed(std::string("\"") + key + "\" is not a string");
-  const auto& s = it->get_ref<const std::string&>();
-  if (s.size() > max_bytes) return malformed(std::string("\"") + key + "\" too long");
-  return s;
-}
+// Reads the format front to back. Every length is compared with its limit and with what remains
+// before anything is read, so nothing past the end is touched and nothing is allocated here: the
+// strings are views into the input. `what` names the part for the error, never its value.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : rest_(bytes) {}
 
-Result<TimePoint> time_member(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return malformed(std::string("missing \"") + key + "\"");
-  if (!it->is_number_unsigned())
-    return malformed(std::string("\"") + key + "\" is not a non-negative integer");
-  const auto s = it->get<std::uint64_t>();
-  if (s > kMaxSeconds) return malformed(std::string("\"") + key + "\" out of range");
-  return TimePoint(std::chrono::seconds(static_cast<std::int64_t>(s)));
-}
+  std::size_t remaining() const { return rest_.size(); }
 
-// Unknown members are refused: a version-1 record has exactly these.
-bool only_known_keys(const json& obj, std::span<const char* const> keys) {
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    bool known = false;
-    for (const char* k : keys) known = known || it.key() == k;
-    if (!known) return false;
+  Result<std::uint32_t> u32(std::string_view what) {
+    if (rest_.size() < kLengthBytes) return truncated(what);
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < kLengthBytes; ++i)
+      v |= static_cast<std::uint32_t>(static_cast<unsigned char>(rest_[i])) << (8 * i);
+    rest_.remove_prefix(kLengthBytes);
+    return v;
   }
-  return true;
-}
+
+  // Seconds within [0, kMaxSeconds], as a TimePoint.
+  Result<TimePoint> time(std::string_view what) {
+    if (rest_.size() < kTimeBytes) return truncated(what);
+    std::uint64_t u = 0;
+    for (std::size_t i = 0; i < kTimeBytes; ++i)
+      u |= static_cast<std::uint64_t>(static_cast<unsigned char>(rest_[i])) << (8 * i);
+    rest_.remove_prefix(kTimeBytes);
+    const auto s = static_cast<std::int64_t>(u);
+    if (s < 0 || s > kMaxSeconds) return malformed(std::string(what) + " out of range");
+    return TimePoint(std::chrono::seconds(s));
+  }
+
+  // Raw bytes (the evidence), at most `max` of them.
+  Result<std::string_view> bytes(std::string_view what, std::size_t max) {
+    auto size = u32(what);
+    if (!size) return tl::unexpected(size.error());
+    if (*size > max) return malformed(std::string(what) + " too long");
+    if (*size > rest_.size()) return truncated(what);
+    const std::string_view out = rest_.substr(0, *size);
+    rest_.remove_prefix(*size);
+    return out;
+  }
+
+  // A UTF-8 string of at most `max` bytes.
+  Result<std::string_view> text(std::string_view what, std::size_t max) {
+    auto s = bytes(what, max);
+    if (s && !valid_utf8(*s)) return malformed(std::string(what) + " is not UTF-8");
+    return s;
+  }
+
+ private:
+  static tl::unexpected<Error> truncated(std::string_view what) {
+    return malformed(std::string(what) + " truncated");
+  }
+
+  std::string_view rest_;
+};
 
 }  // namespace
 
 Result<std::string> encode_record(const VerifiedRecord& record) {
-  const std::string_view strings[] = {record.code,
-                                      record.subject,
-                                      record.doc_type,
-                                      record.source,
-                                      record.evidence.kind,
-                                      record.evidence.signer,
-                                      record.evidence.signer_fingerprint};
-  for (auto s : strings)
+  const std::string_view texts[] = {record.code,
+                                    record.subject,
+                                    record.doc_type,
+                                    record.source,
+                                    record.evidence.kind,
+                                    record.evidence.signer,
+                                    record.evidence.signer_fingerprint};
+  constexpr std::size_t kMaxLength = std::numeric_limits<std::uint32_t>::max();
+  // Size first, so that the output is allocated once.
+  std::size_t size = kMagic.size() + kLengthBytes * (std::size(texts) + 2) + 2 * kTimeBytes +
+                     record.evidence.signed_bytes.size();
+  for (auto s : texts) {
     if (!valid_utf8(s)) return fail(ErrorCode::kInternal, "record not cached: text is not UTF-8");
+    if (s.size() > kMaxLength) return fail(ErrorCode::kInternal, "record not cached: text too long");
+    size += s.size();
+  }
   // decode_record checks the same, so a record that could never come back is not stored.
-  if (record.code != record_code(record.subject, record.doc_type))
+  if (!is_code_of(record.code, record.subject, record.doc_type))
     return fail(ErrorCode::kInternal, "record not cached: code is not <subject>.<document type>");
-  json fields = json::array();
   for (const auto& [name, value] : record.fields) {
     if (!valid_utf8(name) || !valid_utf8(value))
       return fail(ErrorCode::kInternal, "record not cached: a field is not UTF-8");
-    fields.push_back(json::array({name, value}));
+    if (name.empty()) return fail(ErrorCode::kInternal, "record not cached: a field has no name");
+    if (name.size() > kMaxLength || value.size() > kMaxLength)
+      return fail(ErrorCode::kInternal, "record not cached: a field is over 4 GiB");
+    size += 2 * kLengthBytes + name.size() + value.size();
   }
-  json out = {
-      {"v", kRecordFormatVersion},
-      {"code", record.code},
-      {"subject", record.subject},
-      {"doc_type", record.doc_type},
-      {"fields", std::move(fields)},
-      {"source", record.source},
-      {"evidence",
-       {{"kind", record.evidence.kind},
-        {"signed_bytes", base64_encode(record.evidence.signed_bytes)},
-        {"signer", record.evidence.signer},
-        {"signer_fingerprint", record.evidence.signer_fingerprint}}},
-      {"verified_at", to_seconds(record.verified_at)},
-      {"expires_at", to_seconds(record.expires_at)},
-  };
-  // `replace` is never used (everything was checked above); it only rules out a throw.
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (record.fields.size() > kMaxLength)
+    return fail(ErrorCode::kInternal, "record not cached: too many fields");
+  if (record.evidence.signed_bytes.size() > kMaxLength)
+    return fail(ErrorCode::kInternal, "record not cached: evidence is over 4 GiB");
+  const std::int64_t verified_at = to_seconds(record.verified_at);
+  const std::int64_t expires_at = to_seconds(record.expires_at);
+  if (verified_at > kMaxSeconds || expires_at > kMaxSeconds)
+    return fail(ErrorCode::kInternal, "record not cached: a time is out of range");
+
+  std::string out;
+  out.reserve(size);
+  out.append(kMagic);
+  put_str(out, record.code);
+  put_str(out, record.subject);
+  put_str(out, record.doc_type);
+  put_u32(out, static_cast<std::uint32_t>(record.fields.size()));
+  for (const auto& [name, value] : record.fields) {
+    put_str(out, name);
+    put_str(out, value);
+  }
+  put_str(out, record.source);
+  put_str(out, record.evidence.kind);
+  put_str(out, record.evidence.signed_bytes);
+  put_str(out, record.evidence.signer);
+  put_str(out, record.evidence.signer_fingerprint);
+  put_i64(out, verified_at);
+  put_i64(out, expires_at);
+  return out;
 }
 
 Result<VerifiedRecord> decode_record(std::string_view bytes, const RecordCodecLimits& limits) {
   if (bytes.size() > limits.max_bytes) return malformed("too large");
-  const json doc = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return malformed("not JSON");
-  if (!doc.is_object()) return malformed("not an object");
-  auto version = doc.find("v");
-  if (version == doc.end() || !version->is_number_unsigned() ||
-      version->get<std::uint64_t>() != static_cast<std::uint64_t>(kRecordFormatVersion))
-    return malformed("unsupported format version");
-  if (!only_known_keys(doc, kKeys)) return malformed("unknown member");
-
-  VerifiedRecord record;
+  if (!bytes.starts_with(kMagic)) {
+    if (bytes.starts_with('{')) return malformed("not a version-2 record (version-1 JSON)");
+    if (bytes.size() >= kMagic.size() && bytes.starts_with(kMagic.substr(0, 3)))
+      return malformed("not a version-2 record (unsupported format version)");
+    return malformed("not a version-2 record (no magic)");
+  }
+  Reader in(bytes.substr(kMagic.size()));
   const std::size_t max = limits.max_string_bytes;
-  auto code = string_member(doc, "code", max);
-  if (!code) return tl::unexpected(code.error());
-  auto subject = string_member(doc, "subject", max);
-  if (!subject) return tl::unexpected(subject.error());
-  auto doc_type = string_member(doc, "doc_type", max);
-  if (!doc_type) return tl::unexpected(doc_type.error());
-  auto source = string_member(doc, "source", max);
-  if (!source) return tl::unexpected(source.error());
-  if (*code != record_code(*subject, *doc_type))
-    return malformed("code does not match subject and document type");
-  record.code = std::move(*code);
-  record.subject = std::move(*subject);
-  record.doc_type = std::move(*doc_type);
-  record.source = std::move(*source);
 
-  auto fields = doc.find("fields");
-  if (fields == doc.end() || !fields->is_array()) return malformed("\"fields\" is not an array");
-  if (fields->size() > limits.max_fields) return malformed("too many fields");
-  record.fields.reserve(fields->size());
-  for (const auto& field : *fields) {
-    if (!field.is_array() || field.size() != 2 || !field[0].is_string() || !field[1].is_string())
-      return malformed("a field is not a [name, value] pair of strings");
-    const auto& name = field[0].get_ref<const std::string&>();
-    const auto& value = field[1].get_ref<const std::string&>();
-    if (name.empty() || name.size() > max || value.size() > max)
-      return malformed("a field name or value has a bad length");
-    record.fields.emplace_back(name, value);
+  auto code = in.text("code", max);
+  if (!code) return tl::unexpected(code.error());
+  auto subject = in.text("subject", max);
+  if (!subject) return tl::unexpected(subject.error());
+  auto doc_type = in.text("doc_type", max);
+  if (!doc_type) return tl::unexpected(doc_type.error());
+  if (!is_code_of(*code, *subject, *doc_type))
+    return malformed("code does not match subject and document type");
+
+  auto count = in.u32("field count");
+  if (!count) return tl::unexpected(count.error());
+  if (*count > limits.max_fields) return malformed("too many fields");
+  // Each field takes at least its two lengths: a count that the rest cannot hold is refused
+  // before reserving for it.
+  if (*count > in.remaining() / (2 * kLengthBytes)) return malformed("fields truncated");
+  RecordFields fields;
+  fields.reserve(*count);
+  for (std::uint32_t i = 0; i < *count; ++i) {
+    auto name = in.text("a field name", max);
+    if (!name) return tl::unexpected(name.error());
+    if (name->empty()) return malformed("a field name is empty");
+    auto value = in.text("a field value", max);
+    if (!value) return tl::unexpected(value.error());
+    fields.emplace_back(*name, *value);
   }
 
-  auto evidence = doc.find("evidence");
-  if (evidence == doc.end() || !evidence->is_object())
-    return malformed("\"evidence\" is not an object");
-  if (!only_known_keys(*evidence, kEvidenceKeys)) return malformed("unknown evidence member");
-  auto kind = string_member(*evidence, "kind", max);
+  auto source = in.text("source", max);
+  if (!source) return tl::unexpected(source.error());
+  auto kind = in.text("evidence kind", max);
   if (!kind) return tl::unexpected(kind.error());
-  auto signed_b64 = string_member(*evidence, "signed_bytes", limits.max_bytes);
-  if (!signed_b64) return tl::unexpected(signed_b64.error());
-  auto signed_bytes = base64_decode(*signed_b64);
+  // Bounded by max_bytes through the check on the whole.
+  auto signed_bytes = in.bytes("evidence bytes", limits.max_bytes);
   if (!signed_bytes) return tl::unexpected(signed_bytes.error());
-  auto signer = string_member(*evidence, "signer", max);
+  auto signer = in.text("evidence signer", max);
   if (!signer) return tl::unexpected(signer.error());
-  auto fingerprint = string_member(*evidence, "signer_fingerprint", max);
+  auto fingerprint = in.text("evidence signer fingerprint", max);
   if (!fingerprint) return tl::unexpected(fingerprint.error());
-  record.evidence = Evidence{std::move(*kind), std::move(*signed_bytes), std::move(*signer),
-                             std::move(*fingerprint)};
-
-  auto verified_at = time_member(doc, "verified_at");
+  auto verified_at = in.time("verified_at");
   if (!verified_at) return tl::unexpected(verified_at.error());
-  auto expires_at = time_member(doc, "expires_at");
+  auto expires_at = in.time("expires_at");
   if (!expires_at) return tl::unexpected(expires_at.error());
+  if (in.remaining() != 0) return malformed("trailing bytes");
+
+  VerifiedRecord record;
+  record.code = *code;
+  record.subject = *subject;
+  record.doc_type = *doc_type;
+  record.fields = std::move(fields);
+  record.source = *source;
+  record.evidence = Evidence{std::string(*kind), std::string(*signed_bytes), std::string(*signer),
+                             std::string(*fingerprint)};
   record.verified_at = *verified_at;
   record.expires_at = *expires_at;
   return record;

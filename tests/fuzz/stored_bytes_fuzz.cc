@@ -19,6 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto record = cache::decode_record(bytes);
       // A decoded record always has the code of its subject and type.
       if (record && record->code != record_code(record->subject, record->doc_type)) std::abort();
+      // The format has one encoding per record: what decodes encodes back to the same bytes.
+      if (record) {
+        auto again = cache::encode_record(*record);
+        if (!again || *again != bytes) std::abort();
+      }
       break;
     }
     case 1: {
