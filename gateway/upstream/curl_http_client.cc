@@ -19,6 +19,7 @@
 
 #include "gateway/core/log.h"
 #include "gateway/upstream/circuit_breaker.h"
+#include "gateway/upstream/curl_socket_events.h"
 #include "gateway/upstream/retry_budget.h"
 
 namespace lienthong::upstream {
@@ -119,11 +120,13 @@ struct AttemptOutcome {
 
 class CurlHttpClient::Loop {
  public:
-  Loop(UpstreamConfig config, Clock::Ptr clock, MultiPtr multi, std::string origin)
+  Loop(UpstreamConfig config, Clock::Ptr clock, MultiPtr multi,
+       std::unique_ptr<CurlSocketEvents> events, std::string origin)
       : config_(std::move(config)),
         origin_(std::move(origin)),
         base_(config_.base_url),
         multi_(std::move(multi)),
+        events_(std::move(events)),
         breaker_(config_.name, config_.breaker_failure_threshold, config_.breaker_open_for, clock),
         budget_(config_.retry_budget_ratio, config_.retry_budget_min_per_second, clock),
         rng_(std::random_device{}()) {
@@ -156,7 +159,7 @@ class CurlHttpClient::Loop {
       std::lock_guard lock(mutex_);
       incoming_.push_back(std::move(transfer));
     }
-    curl_multi_wakeup(multi_.get());
+    events_->wake();
   }
 
   // Any thread: asks run() to finish. Idempotent.
@@ -165,7 +168,7 @@ class CurlHttpClient::Loop {
       std::lock_guard lock(mutex_);
       stopping_ = true;
     }
-    curl_multi_wakeup(multi_.get());
+    events_->wake();
   }
 
   // The client's thread.
@@ -186,12 +189,11 @@ class CurlHttpClient::Loop {
         start_attempt(std::move(transfer));
       }
       start_due_retries();
-      int running = 0;
-      curl_multi_perform(multi_.get(), &running);
-      collect_finished();
       // Sleeps until a socket is ready, libcurl's own next timeout, the next retry, or a
-      // wakeup from send()/stop(); a wakeup sent before this call is not lost.
-      curl_multi_poll(multi_.get(), nullptr, 0, poll_timeout_ms(), nullptr);
+      // wakeup from send()/stop() (a wakeup sent before this call is not lost), and lets
+      // libcurl move the transfers those concern.
+      events_->run_once(std::chrono::milliseconds(poll_timeout_ms()));
+      collect_finished();
     }
     drain();
   }
@@ -214,7 +216,7 @@ class CurlHttpClient::Loop {
       std::lock_guard lock(mutex_);
       refused_.push_back(Refusal{std::move(done), std::move(error)});
     }
-    curl_multi_wakeup(multi_.get());
+    events_->wake();
   }
 
   // The absolute URL of a request, or BAD_REQUEST: a relative url is appended to base_url, an
@@ -426,7 +428,7 @@ class CurlHttpClient::Loop {
   }
 
   // At most a second, so a stop() is never waited on for long even if a wakeup went missing;
-  // sooner when a retry is due. curl_multi_poll shortens it further for libcurl's own timers.
+  // sooner when a retry is due. run_once shortens it further for libcurl's own timers.
   int poll_timeout_ms() const {
     constexpr long long kMaxMs = 1000;
     if (retries_.empty()) return static_cast<int>(kMaxMs);
@@ -466,6 +468,7 @@ class CurlHttpClient::Loop {
   const std::string origin_;  // "https://host:port" of base_url
   std::string base_;          // base_url without a trailing '/'
   MultiPtr multi_;            // declared before the transfers: cleaned up after them
+  std::unique_ptr<CurlSocketEvents> events_;  // after multi_: unhooks itself before cleanup
   CircuitBreaker breaker_;
   RetryBudget budget_;
   std::atomic<std::size_t> outstanding_{0};
@@ -501,8 +504,10 @@ Result<std::shared_ptr<CurlHttpClient>> CurlHttpClient::create(UpstreamConfig co
   if (rc != CURLM_OK)
     return fail(ErrorCode::kInternal, config.name + ": " + curl_multi_strerror(rc));
 
+  auto events = CurlSocketEvents::create(multi.get());
+  if (!events) return tl::unexpected(events.error());
   auto loop = std::make_shared<Loop>(std::move(config), std::move(clock), std::move(multi),
-                                     std::move(*origin));
+                                     std::move(*events), std::move(*origin));
   std::shared_ptr<CurlHttpClient> client(new CurlHttpClient(loop));
   try {
     client->thread_ = std::thread([loop] { loop->run(); });

@@ -1,9 +1,10 @@
 // The HttpClient of one upstream, on libcurl's multi interface (DESIGN.md §2 upstream/, §8).
 //
 // One background thread per client drives every transfer: send() only validates the request,
-// asks the circuit breaker, queues the call and wakes the thread (curl_multi_wakeup); it never
-// touches the network. The thread runs curl_multi_perform / curl_multi_poll, so thousands of
-// calls can wait on the upstream at once without holding a thread each. One multi handle means
+// asks the circuit breaker, queues the call and wakes the thread (an eventfd); it never
+// touches the network. The thread drives libcurl's multi_socket API with epoll
+// (curl_socket_events.h), so thousands of calls can wait on the upstream at once without
+// holding a thread each, and a wakeup costs only the sockets that are ready. One multi handle means
 // one connection pool: TLS connections are kept alive and reused, at most max_connections of
 // them; extra transfers queue inside libcurl until one is free.
 //
