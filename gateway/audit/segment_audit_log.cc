@@ -246,6 +246,8 @@ void SegmentAuditLog::run() {
       auto ready = [this] { return !queue_.empty() || stopping_; };
       if (config_.fsync == FsyncPolicy::kInterval && dirty_)
         queue_cv_.wait_until(lock, next_sync_, ready);
+      else if (head_behind())
+        queue_cv_.wait_until(lock, next_head_, ready);
       else
         queue_cv_.wait(lock, ready);
       const std::size_t n = std::min(queue_.size(), config_.max_batch);
@@ -260,6 +262,9 @@ void SegmentAuditLog::run() {
         (done || std::chrono::steady_clock::now() >= next_sync_)) {
       if (sync_segment()) write_head();
     }
+    // kEveryBatch: HEAD catches up once its interval is up (the wait above wakes for that
+    // when the log goes quiet) and at close.
+    if (head_behind() && (done || std::chrono::steady_clock::now() >= next_head_)) write_head();
     if (done) break;
   }
 }
@@ -326,7 +331,7 @@ std::size_t SegmentAuditLog::write_chunk(std::deque<Pending>& batch) {
         fail_all(batch, n, synced.error());
         return n;
       }
-      write_head();
+      if (std::chrono::steady_clock::now() >= next_head_) write_head();
       break;
     case FsyncPolicy::kInterval:
       break;  // run() syncs when the interval is up
@@ -385,7 +390,10 @@ Result<void> SegmentAuditLog::sync_segment() {
   return {};
 }
 
+bool SegmentAuditLog::head_behind() const { return head_seq_ != durable_.seq; }
+
 void SegmentAuditLog::write_head() {
+  next_head_ = std::chrono::steady_clock::now() + config_.head_interval;
   const auto tmp = config_.directory / kHeadTemp;
   const std::string text = encode_head(durable_);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -400,7 +408,10 @@ void SegmentAuditLog::write_head() {
     LT_LOG(error, "audit log: cannot update HEAD ({}); verify will report it behind",
            errno_text(err));
   }
-  if (ok) head_error_logged_ = false;
+  if (ok) {
+    head_error_logged_ = false;
+    head_seq_ = durable_.seq;
+  }
 }
 
 void SegmentAuditLog::fail_all(std::deque<Pending>& batch, std::size_t n, const Error& error) {

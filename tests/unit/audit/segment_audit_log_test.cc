@@ -240,6 +240,40 @@ TEST(SegmentAuditLog, IntervalAndNonePoliciesWriteTheSameChain) {
   }
 }
 
+// Under kEveryBatch HEAD is rewritten at most every head_interval (the entries are durable
+// before their callbacks either way); it catches up when the log goes quiet and at close.
+TEST(SegmentAuditLog, HeadFollowsAtMostEveryIntervalAndCatchesUp) {
+  TempDir dir;
+  const auto head_seq = [&] { return parse_head(read_all(dir.path() / "HEAD"))->seq; };
+  {
+    AuditLogConfig config = config_for(dir.path());
+    config.head_interval = std::chrono::hours(1);
+    auto log = open_log(config);
+    ASSERT_TRUE(log);
+    append_range(*log, 0, 1);
+    EXPECT_EQ(head_seq(), 1u);  // the first durable batch writes HEAD at once
+    append_range(*log, 1, 40);
+    EXPECT_EQ(log->head().seq, 40u);
+    EXPECT_EQ(head_seq(), 1u);  // within the interval: not rewritten per batch
+  }
+  EXPECT_EQ(head_seq(), 40u);  // close brings it up to date
+  auto report = verify_directory(dir.path());
+  ASSERT_TRUE(report) << report.error().detail;
+  EXPECT_TRUE(report->ok()) << report->broken->problem;
+  EXPECT_TRUE(report->notes.empty());
+
+  AuditLogConfig config = config_for(dir.path());
+  config.head_interval = std::chrono::milliseconds(20);
+  auto log = open_log(config);
+  ASSERT_TRUE(log);
+  append_range(*log, 40, 45);
+  // The log is quiet now: HEAD catches up on its own, without another append or a close.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (head_seq() != 45u && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(head_seq(), 45u);
+}
+
 TEST(SegmentAuditLog, FilesArePrivate) {
   TempDir parent;
   const auto dir = parent.path() / "audit";
