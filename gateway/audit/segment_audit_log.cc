@@ -241,6 +241,11 @@ void SegmentAuditLog::run() {
   for (;;) {
     std::deque<Pending> batch;
     bool done = false;
+    if (config_.fsync == FsyncPolicy::kEveryBatch && config_.commit_delay.count() > 0 &&
+        backlog_after_batch()) {
+      // Outside the lock: append() stays a push and a notify, and no notify wakes us early.
+      std::this_thread::sleep_for(config_.commit_delay);
+    }
     {
       std::unique_lock lock(queue_mutex_);
       auto ready = [this] { return !queue_.empty() || stopping_; };
@@ -391,6 +396,11 @@ Result<void> SegmentAuditLog::sync_segment() {
 }
 
 bool SegmentAuditLog::head_behind() const { return head_seq_ != durable_.seq; }
+
+bool SegmentAuditLog::backlog_after_batch() {
+  std::lock_guard lock(queue_mutex_);
+  return !queue_.empty() && queue_.size() < config_.max_batch && !stopping_;
+}
 
 void SegmentAuditLog::write_head() {
   next_head_ = std::chrono::steady_clock::now() + config_.head_interval;

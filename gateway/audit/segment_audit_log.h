@@ -40,6 +40,13 @@ struct AuditLogConfig {
   // (README "HEAD may lag"); the entries themselves are durable before any callback runs.
   std::chrono::milliseconds head_interval{100};
   std::size_t max_batch = 1024;
+  // kEveryBatch under load: when entries were already waiting as the last batch finished (so
+  // requests are arriving faster than one fdatasync takes), wait this long for more before
+  // taking the next batch. Fewer, larger group commits: at ~2,000 misses/s batches averaged
+  // 1.5 entries and the fdatasyncs (each a VM exit here) were a tenth of the gateway's CPU. A
+  // lone request never waits: the queue was empty, so the writer was blocked and takes it at
+  // once. 0 disables.
+  std::chrono::microseconds commit_delay{1000};
 };
 
 class SegmentAuditLog final : public AuditSink {
@@ -76,6 +83,8 @@ class SegmentAuditLog final : public AuditSink {
   Result<void> sync_segment();
   void write_head();
   bool head_behind() const;  // writer thread
+  // Entries already queued (but not a full batch) as the writer comes round: load is high.
+  bool backlog_after_batch();
   void fail_all(std::deque<Pending>& batch, std::size_t n, const Error& error);
 
   const AuditLogConfig config_;
