@@ -39,30 +39,6 @@ std::string collapse_spaces(std::string_view s) {
   return out;
 }
 
-void escape_into(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\r':
-        out += "&#xD;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 // Writes ns1-prefixed elements of the answer into one string.
 class Writer {
  public:
@@ -77,8 +53,7 @@ class Writer {
     out_ += name;
     out_ += '>';
   }
-  // Text as exclusive C14N writes it (the answer is signed as written), which escapes less
-  // than escape_into: a '"' stays as it is in character data.
+  // Text as exclusive C14N writes it: the answer is signed as written.
   void element(std::string_view name, std::string_view value) {
     open(name);
     append_escaped_text(value, out_);
@@ -325,11 +300,11 @@ std::string render_fault(std::string_view fault_code, std::string_view error,
   out += "<soapenv:Envelope xmlns:soapenv=\"";
   out += kSoapEnvelopeNs;
   out += "\"><soapenv:Body><soapenv:Fault><faultcode>";
-  escape_into(out, fault_code);
+  append_escaped_text(fault_code, out);
   out += "</faultcode><faultstring>";
-  escape_into(out, message);
+  append_escaped_text(message, out);
   out += "</faultstring><detail><sim:Loi xmlns:sim=\"urn:lienthong:sim\"><sim:MaLoi>";
-  escape_into(out, error);
+  append_escaped_text(error, out);
   out +=
       "</sim:MaLoi><sim:NguonLoi>lienthong-sim (SIMULATOR)</sim:NguonLoi></sim:Loi></detail>"
       "</soapenv:Fault></soapenv:Body></soapenv:Envelope>";
