@@ -112,4 +112,28 @@ Result<DossierCode> parse_dossier_code(std::string_view text) {
   return DossierCode{std::string(text), *organ, ymd, sequence};
 }
 
+Result<EnterpriseCode> parse_enterprise_code(std::string_view text) {
+  const bool shape = (text.size() == 10 && all_digits(text)) ||
+                     (text.size() == 14 && all_digits(text.substr(0, 10)) && text[10] == '-' &&
+                      all_digits(text.substr(11, 3)));
+  if (!shape) {
+    return fail(ErrorCode::kBadRequest,
+                "enterprise code must be 10 digits, optionally followed by -NNN for a branch");
+  }
+  static constexpr int kWeights[9] = {31, 29, 23, 19, 17, 13, 7, 5, 3};
+  int sum = 0;
+  for (int i = 0; i < 9; ++i) sum += (text[i] - '0') * kWeights[i];
+  const int remainder = sum % 11;
+  if (remainder == 0 || text[9] - '0' != 10 - remainder) {
+    return fail(ErrorCode::kBadRequest, "enterprise code check digit does not match");
+  }
+  EnterpriseCode code{std::string(text), std::string(text.substr(0, 10)), {}};
+  if (text.size() == 14) {
+    code.branch = std::string(text.substr(11, 3));
+    if (code.branch == "000")
+      return fail(ErrorCode::kBadRequest, "enterprise branch suffix starts at -001");
+  }
+  return code;
+}
+
 }  // namespace lienthong

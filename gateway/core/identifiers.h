@@ -43,6 +43,18 @@ struct DossierCode {
 
 Result<DossierCode> parse_dossier_code(std::string_view text);
 
+// Enterprise code (mã số doanh nghiệp = tax code, TT 86/2024/TT-BTC; FORMATS.md §3): 10 digits
+// whose last is a check digit, optionally "-NNN" for a dependent unit (branch). Check digit:
+// r = Σ d_i·w_i mod 11 over the first nine digits with w = 31,29,23,19,17,13,7,5,3; the digit
+// is 10 − r, so r = 10 gives 0; r = 0 would need a digit of 10, and such codes are never issued.
+struct EnterpriseCode {
+  std::string text;    // as given: "0306182043" or "0306182043-001"
+  std::string base;    // the 10-digit code of the enterprise itself
+  std::string branch;  // "001".."999", empty for the enterprise itself
+};
+
+Result<EnterpriseCode> parse_enterprise_code(std::string_view text);
+
 // True when `code` is one of the 2-digit province codes in use before the 2025 reorganisation
 // (QĐ 124/2004); personal IDs issued before and after it carry these prefixes.
 bool is_province_code(std::string_view code);

@@ -80,5 +80,46 @@ TEST(DossierCode, ShapeDateAndSequence) {
   }
 }
 
+// Real codes from FORMATS.md §3, among them two whose remainder is 10 (check digit 0).
+TEST(EnterpriseCode, AcceptsRealCodesAndBranches) {
+  for (const char* code : {"0100109106", "0300588569", "0101248141", "0100112437", "0100684378",
+                           "0100107370", "0302035520", "0306182043"}) {
+    auto parsed = parse_enterprise_code(code);
+    ASSERT_TRUE(parsed) << code << ": " << parsed.error().detail;
+    EXPECT_EQ(parsed->base, code);
+    EXPECT_TRUE(parsed->branch.empty());
+  }
+  auto branch = parse_enterprise_code("0306182043-001");
+  ASSERT_TRUE(branch) << branch.error().detail;
+  EXPECT_EQ(branch->base, "0306182043");
+  EXPECT_EQ(branch->branch, "001");
+  EXPECT_EQ(branch->text, "0306182043-001");
+}
+
+TEST(EnterpriseCode, EveryWrongCheckDigitIsRefused) {
+  for (char d = '0'; d <= '9'; ++d) {
+    std::string code = "030618204";
+    code += d;
+    EXPECT_EQ(parse_enterprise_code(code).has_value(), d == '3') << code;
+  }
+}
+
+TEST(EnterpriseCode, RemainderZeroIsNeverIssued) {
+  // 1·31 + 1·13 + 0… = 44 = 4·11: no tenth digit (10 − 0) exists, so none is accepted.
+  const std::string nine = "100001000";
+  for (char d = '0'; d <= '9'; ++d) EXPECT_FALSE(parse_enterprise_code(nine + d)) << nine + d;
+}
+
+TEST(EnterpriseCode, RefusesMalformed) {
+  for (const char* bad : {"", "030618204", "03061820433", "0306182043-", "0306182043-01",
+                          "0306182043-0001", "0306182043_001", "0306182043-00a", "030618204a",
+                          " 0306182043", "0306182043-000"}) {
+    auto parsed = parse_enterprise_code(bad);
+    ASSERT_FALSE(parsed) << bad;
+    EXPECT_EQ(parsed.error().code, ErrorCode::kBadRequest);
+    EXPECT_FALSE(parsed.error().detail.empty());
+  }
+}
+
 }  // namespace
 }  // namespace lienthong
