@@ -1,6 +1,8 @@
 // Declarative upstream-field → canonical-field maps for XML upstreams (DESIGN.md §2 mappings/).
 // Adding a field to a record is a change to mappings/<adapter>.toml only. The loader refuses an
-// unknown key, type or duplicate name with "<file>:<line>: why", at startup.
+// unknown key, type or duplicate name with "<file>:<line>: why", at startup (mapping_spec.h).
+// XML adds to [document]: `namespace` (of every element the paths name) and `record` (local
+// name of the element holding one record); paths are '/'-separated local names below it.
 #pragma once
 
 #include <libxml/tree.h>
@@ -13,24 +15,9 @@
 
 #include "gateway/core/error.h"
 #include "gateway/core/record.h"
+#include "gateway/exchange/mapping_spec.h"
 
 namespace lienthong::exchange {
-
-enum class FieldType {
-  kText,         // as written, whitespace trimmed
-  kDigits,       // only ASCII digits (codes, identifiers)
-  kDate,         // yyyyMMdd or yyyy-MM-dd upstream → YYYY-MM-DD
-  kYear,         // yyyy
-};
-
-struct FieldMapping {
-  std::string name;                // canonical dotted name
-  std::vector<std::string> paths;  // '/'-separated local names below the record element
-  std::string join = " ";          // between the non-empty values of several paths
-  FieldType type = FieldType::kText;
-  bool required = false;
-  int line = 0;
-};
 
 struct XmlMapping {
   std::string source;          // file name, for messages
