@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "adapters/population/vietnamese_names.h"
+#include "adapters/sim/draws.h"
 
 namespace lienthong::population::sim {
 namespace {
@@ -21,27 +22,8 @@ constexpr uint32_t kSerials = 1'000'000;  // six digits
 // Ranks at the top of every cell stay free so that relatives get IDs outside the set.
 constexpr uint32_t kReservedSerials = 1'000;
 
-// SplitMix64's finaliser: a bijective 64-bit mixer, good enough for synthetic data.
-constexpr uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-constexpr uint64_t mix(uint64_t a, uint64_t b) { return mix(a ^ mix(b)); }
-
-// The draws of one citizen, in a fixed order: the record is a function of the index.
-class Draws {
- public:
-  explicit Draws(uint64_t state) : state_(state) {}
-  uint64_t next() { return mix(state_ += 0x632be59bd9b4e019ULL); }
-  uint32_t below(uint32_t n) { return static_cast<uint32_t>(next() % n); }
-  bool percent(uint32_t p) { return below(100) < p; }
-
- private:
-  uint64_t state_;
-};
+using lienthong::sim::Draws;
+using lienthong::sim::mix;
 
 int to_int(std::string_view digits) {
   int v = 0;
