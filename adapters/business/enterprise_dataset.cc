@@ -77,26 +77,6 @@ int remainder_of(std::string_view nine) {
   return sum % 11;
 }
 
-// The inverse of a mod m (a and m coprime).
-uint64_t inverse_mod(uint64_t a, uint64_t m) {
-  int64_t t = 0, new_t = 1;
-  int64_t r = static_cast<int64_t>(m), new_r = static_cast<int64_t>(a % m);
-  while (new_r != 0) {
-    const int64_t q = r / new_r;
-    t = std::exchange(new_t, t - q * new_t);
-    r = std::exchange(new_r, r - q * new_r);
-  }
-  return static_cast<uint64_t>(t < 0 ? t + static_cast<int64_t>(m) : t);
-}
-
-// Multiplier of the permutation of one tax province: coprime with 10^6 (odd, not a multiple
-// of 5).
-uint64_t multiplier(uint64_t seed, uint64_t province) {
-  uint64_t a = (mix(seed, 0xa11ce + province) % (kRanks / 2)) * 2 + 1;
-  if (a % 5 == 0) a += 2;
-  return a;
-}
-
 const vn::Province* province_by_code(std::string_view code) {
   for (const auto& p : vn::provinces())
     if (p.code == code) return &p;
@@ -140,15 +120,11 @@ EnterpriseDataset::EnterpriseDataset(
 uint64_t EnterpriseDataset::max_count() { return kRanks * kTaxProvinces.size(); }
 
 uint64_t EnterpriseDataset::permute(uint64_t rank, uint64_t province) const {
-  const uint64_t a = multiplier(seed_, province);
-  const uint64_t b = mix(seed_, 0xb0b + province) % kRanks;
-  return (a * rank + b) % kRanks;
+  return lienthong::sim::AffinePermutation(kRanks, mix(seed_, 0xa11ce + province)).forward(rank);
 }
 
 uint64_t EnterpriseDataset::unpermute(uint64_t value, uint64_t province) const {
-  const uint64_t a = multiplier(seed_, province);
-  const uint64_t b = mix(seed_, 0xb0b + province) % kRanks;
-  return (inverse_mod(a, kRanks) * ((value + kRanks - b) % kRanks)) % kRanks;
+  return lienthong::sim::AffinePermutation(kRanks, mix(seed_, 0xa11ce + province)).backward(value);
 }
 
 std::string EnterpriseDataset::code_at(uint64_t index) const {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <numeric>
+#include <utility>
 
 namespace lienthong::sim {
 
@@ -27,6 +29,36 @@ class Draws {
 
  private:
   uint64_t state_;
+};
+
+// A keyed bijection of [0, n) (n ≤ 2^31): x → (a·x + b) mod n with a coprime to n. Lets a data
+// set turn an index into an identifier that looks random and back again in O(1).
+class AffinePermutation {
+ public:
+  AffinePermutation(uint64_t n, uint64_t key) : n_(n), b_(mix(key, 0xb) % n) {
+    a_ = (mix(key, 0xa) % n) | 1;
+    while (std::gcd(a_, n_) != 1) a_ = (a_ + 2) % n_;
+    a_inverse_ = inverse(a_, n_);
+  }
+  uint64_t forward(uint64_t x) const { return (a_ * x + b_) % n_; }
+  uint64_t backward(uint64_t y) const { return (a_inverse_ * ((y + n_ - b_) % n_)) % n_; }
+
+ private:
+  static uint64_t inverse(uint64_t a, uint64_t m) {
+    int64_t t = 0, new_t = 1;
+    int64_t r = static_cast<int64_t>(m), new_r = static_cast<int64_t>(a % m);
+    while (new_r != 0) {
+      const int64_t q = r / new_r;
+      t = std::exchange(new_t, t - q * new_t);
+      r = std::exchange(new_r, r - q * new_r);
+    }
+    return static_cast<uint64_t>(t < 0 ? t + static_cast<int64_t>(m) : t);
+  }
+
+  uint64_t n_;
+  uint64_t a_ = 1;
+  uint64_t b_;
+  uint64_t a_inverse_ = 1;
 };
 
 }  // namespace lienthong::sim
