@@ -1,8 +1,7 @@
 // The population SIMULATOR's HTTPS side. SimService turns one HTTP request into one answer
 // (routing, authentication, lookup, signing, injected faults, statistics) without touching a
-// socket, so tests drive it directly; SimServer carries it over TLS with client certificates
-// required, HTTP/1.1 keep-alive, size limits and idle timeouts, on Boost.Beast coroutines: a
-// waiting request (the latency knob) holds a timer, never a thread.
+// socket, so tests drive it directly; the shared SimServer (adapters/sim/sim_server.h) carries
+// it over TLS with client certificates required, keep-alive, size limits and idle timeouts.
 #pragma once
 
 #include <boost/beast/http.hpp>
@@ -17,13 +16,13 @@
 
 #include "adapters/population/citizen_dataset.h"
 #include "adapters/population/sim_soap.h"
+#include "adapters/sim/sim_server.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/error.h"
 #include "gateway/crypto/canonical_signer.h"
 
 namespace lienthong::population::sim {
 
-inline constexpr std::string_view kServerHeader = "lienthong-sim (SIMULATOR)";
 inline constexpr std::string_view kLookupPath = "/dancu/TraCuuThongTinCongDan";
 
 // Behaviour that tests turn up and down (CLI flags, or POST /sim/knobs at run time).
@@ -68,24 +67,17 @@ struct SimServiceConfig {
   Clock::Ptr clock = SystemClock::instance();
 };
 
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using lienthong::sim::HttpRequest;
+using lienthong::sim::kServerHeader;
+using lienthong::sim::SimReply;
 
-// What to do with one request.
-struct SimReply {
-  bool hold = false;  // the timeout fault: send nothing, close the connection later
-  unsigned status = 200;
-  std::string content_type;
-  std::string body;
-  std::chrono::milliseconds delay{0};  // wait this long before answering
-};
-
-class SimService {
+class SimService final : public lienthong::sim::SimHandler {
  public:
   explicit SimService(SimServiceConfig config);
 
   // Never throws. `from_loopback`: the peer's address is a loopback address, the only place
   // /sim/knobs and /sim/reset-stats are accepted from.
-  SimReply handle(const HttpRequest& request, bool from_loopback);
+  SimReply handle(const HttpRequest& request, bool from_loopback) override;
 
   Stats stats() const;
   void reset_stats();
@@ -93,8 +85,8 @@ class SimService {
   void set_knobs(const Knobs& knobs);
 
   // Called by the server.
-  void connection_opened();
-  void connection_closed();
+  void connection_opened() override;
+  void connection_closed() override;
 
  private:
   SimReply lookup(const HttpRequest& request);
@@ -119,41 +111,8 @@ class SimService {
   Counters counters_;
 };
 
-struct SimServerConfig {
-  std::string host = "127.0.0.1";
-  uint16_t port = 0;                    // 0: an ephemeral port, see SimServer::port()
-  std::string tls_cert;                 // PEM, leaf first then chain
-  std::string tls_key;                  // PEM private key
-  std::vector<std::string> client_cas;  // PEM files: anchors (and intermediates) for clients
-  int threads = 1;
-  size_t max_header_bytes = 16 << 10;
-  size_t max_body_bytes = 64 << 10;
-  std::chrono::seconds handshake_timeout{30};  // generous: load tests open thousands at once
-  std::chrono::seconds idle_timeout{30};       // between requests on a kept-alive connection
-  std::chrono::seconds io_timeout{30};         // reading one request, writing one answer
-  std::chrono::seconds hold_timeout{60};       // the timeout fault closes the connection after it
-  bool handle_signals = false;                 // stop on SIGINT/SIGTERM
-};
-
-class SimServer {
- public:
-  // Loads the TLS material and binds; BAD_REQUEST with the reason when either fails.
-  static Result<std::unique_ptr<SimServer>> create(SimServerConfig config,
-                                                   std::shared_ptr<SimService> service);
-  ~SimServer();
-  SimServer(const SimServer&) = delete;
-  SimServer& operator=(const SimServer&) = delete;
-
-  uint16_t port() const;
-  // Serves on `threads` threads (the caller's among them) until stop().
-  void run();
-  // Thread-safe and idempotent: stops accepting and ends run(); open connections are dropped.
-  void stop();
-
- private:
-  struct Impl;
-  explicit SimServer(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
-};
+// The server is shared by every simulator (adapters/sim/sim_server.h).
+using lienthong::sim::SimServer;
+using lienthong::sim::SimServerConfig;
 
 }  // namespace lienthong::population::sim
