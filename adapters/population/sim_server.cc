@@ -18,16 +18,15 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 constexpr const char* kXmlContentType = "text/xml; charset=utf-8";
-constexpr uint32_t kMaxLatencyMs = 600'000;
+using lienthong::sim::fault_draw;
+using lienthong::sim::json_reply;
+using lienthong::sim::kBadSignature;
+using lienthong::sim::kError;
+using lienthong::sim::kJitter;
+using lienthong::sim::kTimeout;
 
-// Fault purposes: separate draws so one knob does not shift another's choices.
-enum Purpose : uint64_t { kJitter = 1, kTimeout = 2, kError = 3, kBadSignature = 4 };
-
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+SimReply plain(unsigned status, std::string body) {
+  return lienthong::sim::plain_reply(status, std::move(body));
 }
 
 bool iequals_prefix(std::string_view value, std::string_view prefix) {
@@ -50,61 +49,11 @@ bool is_xml_media_type(std::string_view content_type) {
   return false;
 }
 
-SimReply plain(unsigned status, std::string body) {
-  SimReply r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::move(body);
-  return r;
-}
-
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
-
-SimReply json_reply(unsigned status, std::string body) {
-  SimReply r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = std::move(body);
-  return r;
-}
 
 }  // namespace
 
 // --- Knobs and statistics -------------------------------------------------------------------
-
-std::string knobs_json(const Knobs& k) {
-  return nlohmann::json{{"latency_ms", k.latency_ms},
-                        {"latency_jitter_ms", k.latency_jitter_ms},
-                        {"error_rate", k.error_rate},
-                        {"timeout_rate", k.timeout_rate},
-                        {"bad_signature_rate", k.bad_signature_rate}}
-      .dump();
-}
-
-Result<Knobs> apply_knobs_json(Knobs current, std::string_view text) {
-  const auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object())
-    return fail(ErrorCode::kBadRequest, "knobs must be a JSON object");
-  for (const auto& [key, value] : doc.items()) {
-    if (key == "latency_ms" || key == "latency_jitter_ms") {
-      if (!value.is_number_unsigned() || value.get<uint64_t>() > kMaxLatencyMs)
-        return fail(ErrorCode::kBadRequest,
-                    key + " must be an integer from 0 to " + std::to_string(kMaxLatencyMs));
-      (key == "latency_ms" ? current.latency_ms : current.latency_jitter_ms) =
-          static_cast<uint32_t>(value.get<uint64_t>());
-    } else if (key == "error_rate" || key == "timeout_rate" || key == "bad_signature_rate") {
-      if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 1)
-        return fail(ErrorCode::kBadRequest, key + " must be a number from 0 to 1");
-      double& rate = key == "error_rate"     ? current.error_rate
-                     : key == "timeout_rate" ? current.timeout_rate
-                                             : current.bad_signature_rate;
-      rate = value.get<double>();
-    } else {
-      return fail(ErrorCode::kBadRequest, "unknown knob '" + key + "'");
-    }
-  }
-  return current;
-}
 
 std::string stats_json(const Stats& s) {
   return nlohmann::json{{"simulator", std::string(kServerHeader)},
@@ -175,8 +124,7 @@ void SimService::connection_opened() {
 void SimService::connection_closed() { --counters_.connections; }
 
 double SimService::draw(uint64_t request_number, uint64_t purpose) const {
-  const uint64_t h = mix(mix(config_.seed ^ (purpose << 58)) ^ request_number);
-  return static_cast<double>(h >> 11) * 0x1.0p-53;
+  return fault_draw(config_.seed, request_number, purpose);
 }
 
 SimReply SimService::fault(unsigned status, std::string_view fault_code, std::string_view error,

@@ -16,6 +16,7 @@
 
 #include "adapters/population/citizen_dataset.h"
 #include "adapters/population/sim_soap.h"
+#include "adapters/sim/sim_knobs.h"
 #include "adapters/sim/sim_server.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/error.h"
@@ -25,19 +26,11 @@ namespace lienthong::population::sim {
 
 inline constexpr std::string_view kLookupPath = "/dancu/TraCuuThongTinCongDan";
 
-// Behaviour that tests turn up and down (CLI flags, or POST /sim/knobs at run time).
-struct Knobs {
-  uint32_t latency_ms = 0;         // added before every answer to the lookup endpoint
-  uint32_t latency_jitter_ms = 0;  // plus a deterministic 0..jitter
-  double error_rate = 0;           // share of lookups answered HTTP 500 with a SOAP Fault
-  double timeout_rate = 0;         // share never answered (the connection closes after 60 s)
-  double bad_signature_rate = 0;   // share whose signed answer is altered after signing
-};
-
-// {"latency_ms":..,...}; apply_knobs_json refuses unknown keys, wrong types and rates outside
-// [0, 1], and leaves keys that are absent unchanged.
-std::string knobs_json(const Knobs& knobs);
-Result<Knobs> apply_knobs_json(Knobs current, std::string_view json);
+// Behaviour that tests turn up and down (CLI flags, or POST /sim/knobs at run time): the
+// knobs every simulator shares (adapters/sim/sim_knobs.h).
+using lienthong::sim::apply_knobs_json;
+using lienthong::sim::Knobs;
+using lienthong::sim::knobs_json;
 
 struct Stats {
   uint64_t requests = 0;  // POSTs to the lookup endpoint, whatever became of them
