@@ -171,6 +171,7 @@ net::awaitable<void> SimServer::Impl::session(tcp::socket socket) {
                                           request.version()};
     res.set(http::field::server, beast::string_view(kServerHeader.data(), kServerHeader.size()));
     res.set(http::field::content_type, reply.content_type);
+    for (const auto& [name, value] : reply.headers) res.set(name, value);
     res.keep_alive(request.keep_alive());
     res.body() = std::move(reply.body);
     res.prepare_payload();

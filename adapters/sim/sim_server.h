@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gateway/core/error.h"
@@ -27,6 +28,7 @@ struct SimReply {
   unsigned status = 200;
   std::string content_type;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
   std::chrono::milliseconds delay{0};  // wait this long before answering
 };
 

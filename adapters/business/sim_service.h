@@ -1,0 +1,82 @@
+// The enterprise-registry SIMULATOR's HTTP side, behind an API manager as FORMATS.md §4
+// describes it (NGSP/LGSP, WSO2 style):
+//   POST /token                                    client credentials → a bearer token
+//   GET  /apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=  the enterprise, JSON, with a detached JWS
+//                                                  of the body in X-JWS-Signature
+//   GET  /sim/stats, /sim/enterprises?start=&count=, POST /sim/knobs, /sim/expire-tokens
+// Tokens are opaque random strings the simulator remembers until they expire (or until
+// /sim/expire-tokens, so tests can make the gateway meet a 401 and refresh). Everything is
+// synthetic; this is not, and does not connect to, any national system.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "adapters/business/enterprise_dataset.h"
+#include "adapters/business/sim_json.h"
+#include "adapters/sim/sim_knobs.h"
+#include "adapters/sim/sim_server.h"
+#include "gateway/core/clock.h"
+#include "gateway/core/error.h"
+
+namespace lienthong::business::sim {
+
+inline constexpr std::string_view kTokenPath = "/token";
+inline constexpr std::string_view kLookupPath = "/apiCSDLDKDN/1.0/chiTietDoanhNghiep";
+inline constexpr std::string_view kSignatureHeader = "X-JWS-Signature";
+
+struct BusinessSimConfig {
+  std::shared_ptr<const EnterpriseDataset> dataset;
+  // The detached JWS (compact, "header..signature") over an answer's exact bytes.
+  std::function<Result<std::string>(std::string_view body)> sign_detached;
+  std::string client_id = "lienthong-dev";
+  std::string client_secret = "dev-secret-not-for-production";
+  std::chrono::seconds token_lifetime{3600};
+  AnswerShape shape = AnswerShape::kNested;
+  lienthong::sim::Knobs knobs;
+  uint64_t seed = EnterpriseDataset::kDefaultSeed;  // decides which requests get faults
+  Clock::Ptr clock = SystemClock::instance();
+};
+
+class BusinessService final : public lienthong::sim::SimHandler {
+ public:
+  explicit BusinessService(BusinessSimConfig config);
+
+  lienthong::sim::SimReply handle(const lienthong::sim::HttpRequest& request,
+                                  bool from_loopback) override;
+  void connection_opened() override;
+  void connection_closed() override;
+
+  struct Stats {
+    uint64_t requests = 0, lookups = 0, found = 0, not_found = 0, tokens_issued = 0,
+             auth_failures = 0, bad_requests = 0, injected_errors = 0, injected_timeouts = 0,
+             bad_signatures = 0, connections = 0, connections_total = 0;
+  };
+  Stats stats() const;
+  std::string stats_json() const;
+
+ private:
+  lienthong::sim::SimReply token(const lienthong::sim::HttpRequest& request);
+  lienthong::sim::SimReply lookup(const lienthong::sim::HttpRequest& request);
+  lienthong::sim::SimReply enterprises_page(std::string_view query) const;
+  bool bearer_ok(const lienthong::sim::HttpRequest& request);
+
+  BusinessSimConfig config_;
+  mutable std::mutex mutex_;  // knobs_ and tokens_
+  lienthong::sim::Knobs knobs_;
+  std::map<std::string, TimePoint> tokens_;  // token → expiry
+  std::atomic<uint64_t> request_counter_{0};
+  struct Counters {
+    std::atomic<uint64_t> requests{0}, lookups{0}, found{0}, not_found{0}, tokens_issued{0},
+        auth_failures{0}, bad_requests{0}, injected_errors{0}, injected_timeouts{0},
+        bad_signatures{0}, connections{0}, connections_total{0};
+  };
+  Counters counters_;
+};
+
+}  // namespace lienthong::business::sim
