@@ -1,14 +1,11 @@
 #include "adapters/business/sim_service.h"
 
-#include <openssl/rand.h>
-
 #include <boost/beast/core.hpp>
 #include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <stdexcept>
 
-#include "gateway/core/encoding.h"
 #include "gateway/core/identifiers.h"
 #include "gateway/core/log.h"
 
@@ -16,6 +13,7 @@ namespace lienthong::business::sim {
 namespace {
 
 namespace http = boost::beast::http;
+using lienthong::sim::json_error;
 using lienthong::sim::json_reply;
 using lienthong::sim::plain_reply;
 using lienthong::sim::SimReply;
@@ -35,12 +33,6 @@ std::string_view query_value(std::string_view query, std::string_view name) {
   return {};
 }
 
-SimReply json_error(unsigned status, std::string_view error, std::string_view description) {
-  return json_reply(status, nlohmann::json{{"error", error}, {"error_description", description},
-                                           {"simulator", std::string(lienthong::sim::kServerHeader)}}
-                                .dump());
-}
-
 uint64_t number_or(std::string_view text, uint64_t fallback) {
   uint64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -49,7 +41,8 @@ uint64_t number_or(std::string_view text, uint64_t fallback) {
 
 }  // namespace
 
-BusinessService::BusinessService(BusinessSimConfig config) : config_(std::move(config)) {
+BusinessService::BusinessService(BusinessSimConfig config)
+    : config_(std::move(config)), tokens_(config_.tokens) {
   if (!config_.dataset || !config_.sign_detached || !config_.clock)
     throw std::invalid_argument("BusinessService needs a data set, a signer and a clock");
   knobs_ = config_.knobs;
@@ -108,7 +101,9 @@ SimReply BusinessService::handle(const lienthong::sim::HttpRequest& request, boo
 
   if (target == kTokenPath) {
     if (method != http::verb::post) return plain_reply(405, "use POST for /token");
-    return token(request);
+    SimReply issued = tokens_.issue(request);
+    ++(issued.status == 200 ? counters_.tokens_issued : counters_.auth_failures);
+    return issued;
   }
   if (target == kLookupPath) {
     if (method != http::verb::get) return plain_reply(405, "use GET for " + std::string(kLookupPath));
@@ -132,48 +127,10 @@ SimReply BusinessService::handle(const lienthong::sim::HttpRequest& request, boo
   if (target == "/sim/expire-tokens") {
     if (method != http::verb::post || !from_loopback)
       return plain_reply(403, "POST from loopback only");
-    std::lock_guard lock(mutex_);
-    tokens_.clear();
+    tokens_.expire_all();
     return json_reply(200, R"({"tokens":"expired"})");
   }
   return plain_reply(404, "not a path of this simulator");
-}
-
-SimReply BusinessService::token(const lienthong::sim::HttpRequest& request) {
-  const std::string expected =
-      "Basic " + base64_encode(config_.client_id + ":" + config_.client_secret);
-  if (sv(request[http::field::authorization]) != expected) {
-    ++counters_.auth_failures;
-    return json_error(401, "invalid_client", "unknown client or wrong secret");
-  }
-  if (request.body().find("grant_type=client_credentials") == std::string::npos) {
-    ++counters_.bad_requests;
-    return json_error(400, "unsupported_grant_type", "only client_credentials is offered");
-  }
-  unsigned char raw[24];
-  if (RAND_bytes(raw, sizeof raw) != 1) return plain_reply(500, "no randomness");
-  std::string token = to_hex(raw, sizeof raw);
-  {
-    std::lock_guard lock(mutex_);
-    const TimePoint now = config_.clock->now();
-    std::erase_if(tokens_, [&](const auto& t) { return t.second <= now; });
-    tokens_[token] = now + config_.token_lifetime;
-  }
-  ++counters_.tokens_issued;
-  return json_reply(200, nlohmann::json{{"access_token", token},
-                                        {"scope", "am_application_scope default"},
-                                        {"token_type", "Bearer"},
-                                        {"expires_in", config_.token_lifetime.count()}}
-                             .dump());
-}
-
-bool BusinessService::bearer_ok(const lienthong::sim::HttpRequest& request) {
-  const std::string_view auth = sv(request[http::field::authorization]);
-  if (!auth.starts_with("Bearer ")) return false;
-  const std::string token(auth.substr(7));
-  std::lock_guard lock(mutex_);
-  const auto it = tokens_.find(token);
-  return it != tokens_.end() && it->second > config_.clock->now();
 }
 
 SimReply BusinessService::lookup(const lienthong::sim::HttpRequest& request) {
@@ -189,11 +146,9 @@ SimReply BusinessService::lookup(const lienthong::sim::HttpRequest& request) {
     delay += std::chrono::milliseconds(static_cast<int64_t>(
         lienthong::sim::fault_draw(config_.seed, n, lienthong::sim::kJitter) * k.latency_jitter_ms));
   }
-  if (!bearer_ok(request)) {
+  if (!tokens_.accepts(request)) {
     ++counters_.auth_failures;
-    SimReply r = json_error(401, "invalid_token", "the access token is missing, unknown or expired");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    return r;
+    return lienthong::sim::TokenIssuer::refusal();
   }
   const std::string_view target = sv(request.target());
   const size_t question = target.find('?');

@@ -21,6 +21,7 @@
 #include "adapters/business/sim_json.h"
 #include "adapters/sim/sim_knobs.h"
 #include "adapters/sim/sim_server.h"
+#include "adapters/sim/sim_tokens.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/error.h"
 
@@ -34,9 +35,7 @@ struct BusinessSimConfig {
   std::shared_ptr<const EnterpriseDataset> dataset;
   // The detached JWS (compact, "header..signature") over an answer's exact bytes.
   std::function<Result<std::string>(std::string_view body)> sign_detached;
-  std::string client_id = "lienthong-dev";
-  std::string client_secret = "dev-secret-not-for-production";
-  std::chrono::seconds token_lifetime{3600};
+  lienthong::sim::TokenIssuerConfig tokens;  // client credentials, token lifetime, clock
   AnswerShape shape = AnswerShape::kNested;
   lienthong::sim::Knobs knobs;
   uint64_t seed = EnterpriseDataset::kDefaultSeed;  // decides which requests get faults
@@ -61,15 +60,13 @@ class BusinessService final : public lienthong::sim::SimHandler {
   std::string stats_json() const;
 
  private:
-  lienthong::sim::SimReply token(const lienthong::sim::HttpRequest& request);
   lienthong::sim::SimReply lookup(const lienthong::sim::HttpRequest& request);
   lienthong::sim::SimReply enterprises_page(std::string_view query) const;
-  bool bearer_ok(const lienthong::sim::HttpRequest& request);
 
   BusinessSimConfig config_;
-  mutable std::mutex mutex_;  // knobs_ and tokens_
+  lienthong::sim::TokenIssuer tokens_;
+  mutable std::mutex mutex_;  // knobs_
   lienthong::sim::Knobs knobs_;
-  std::map<std::string, TimePoint> tokens_;  // token → expiry
   std::atomic<uint64_t> request_counter_{0};
   struct Counters {
     std::atomic<uint64_t> requests{0}, lookups{0}, found{0}, not_found{0}, tokens_issued{0},

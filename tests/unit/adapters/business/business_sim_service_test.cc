@@ -34,7 +34,8 @@ class BusinessServiceTest : public ::testing::Test {
     };
     c.knobs = knobs;
     c.clock = clock_;
-    c.token_lifetime = 3600s;
+    c.tokens.clock = clock_;
+    c.tokens.lifetime = 3600s;
     return std::make_unique<BusinessService>(std::move(c));
   }
   static HttpRequest request(http::verb verb, std::string target, std::string authorization = {},
