@@ -3,7 +3,6 @@
 #include <boost/beast/core.hpp>
 #include <nlohmann/json.hpp>
 
-#include <charconv>
 #include <stdexcept>
 
 #include "gateway/core/identifiers.h"
@@ -19,25 +18,6 @@ using lienthong::sim::plain_reply;
 using lienthong::sim::SimReply;
 
 std::string_view sv(boost::beast::string_view s) { return {s.data(), s.size()}; }
-
-// The value of `name` in a query string ("a=1&b=2"); no percent-decoding (codes are digits).
-std::string_view query_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
-uint64_t number_or(std::string_view text, uint64_t fallback) {
-  uint64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  return ec == std::errc() && end == text.data() + text.size() ? v : fallback;
-}
 
 }  // namespace
 
@@ -92,11 +72,8 @@ std::string BusinessService::stats_json() const {
 }
 
 SimReply BusinessService::handle(const lienthong::sim::HttpRequest& request, bool from_loopback) {
-  std::string_view target = sv(request.target());
-  const size_t question = target.find('?');
-  const std::string_view query =
-      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-  target = target.substr(0, question);
+  const std::string_view full = sv(request.target());
+  const std::string_view target = lienthong::sim::target_path(full);
   const auto method = request.method();
 
   if (target == kTokenPath) {
@@ -111,7 +88,7 @@ SimReply BusinessService::handle(const lienthong::sim::HttpRequest& request, boo
   }
   if (target == "/healthz") return plain_reply(200, "ok (SIMULATOR)\n");
   if (target == "/sim/stats") return json_reply(200, stats_json());
-  if (target == "/sim/enterprises") return enterprises_page(query);
+  if (target == "/sim/enterprises") return enterprises_page(full);
   if (target == "/sim/knobs") {
     if (method == http::verb::get) {
       std::lock_guard lock(mutex_);
@@ -150,11 +127,7 @@ SimReply BusinessService::lookup(const lienthong::sim::HttpRequest& request) {
     ++counters_.auth_failures;
     return lienthong::sim::TokenIssuer::refusal();
   }
-  const std::string_view target = sv(request.target());
-  const size_t question = target.find('?');
-  const std::string_view msdn =
-      question == std::string_view::npos ? std::string_view{}
-                                         : query_value(target.substr(question + 1), "msdn");
+  const std::string_view msdn = lienthong::sim::query_value(sv(request.target()), "msdn");
   auto code = parse_enterprise_code(msdn);
   if (!code) {
     ++counters_.bad_requests;
@@ -196,9 +169,9 @@ SimReply BusinessService::lookup(const lienthong::sim::HttpRequest& request) {
   return r;
 }
 
-SimReply BusinessService::enterprises_page(std::string_view query) const {
-  const uint64_t start = number_or(query_value(query, "start"), 0);
-  const uint64_t count = std::min<uint64_t>(number_or(query_value(query, "count"), 10), 1000);
+SimReply BusinessService::enterprises_page(std::string_view target) const {
+  const uint64_t start = lienthong::sim::query_number(target, "start", 0);
+  const uint64_t count = std::min<uint64_t>(lienthong::sim::query_number(target, "count", 10), 1000);
   nlohmann::json codes = nlohmann::json::array();
   for (uint64_t i = start; i < config_.dataset->size() && i - start < count; ++i)
     codes.push_back(config_.dataset->code_at(i));

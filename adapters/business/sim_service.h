@@ -61,7 +61,7 @@ class BusinessService final : public lienthong::sim::SimHandler {
 
  private:
   lienthong::sim::SimReply lookup(const lienthong::sim::HttpRequest& request);
-  lienthong::sim::SimReply enterprises_page(std::string_view query) const;
+  lienthong::sim::SimReply enterprises_page(std::string_view target) const;
 
   BusinessSimConfig config_;
   lienthong::sim::TokenIssuer tokens_;

@@ -12,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <charconv>
 #include <optional>
 #include <thread>
 
@@ -27,6 +28,30 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 }  // namespace
+
+uint64_t query_number(std::string_view target, std::string_view name, uint64_t fallback) {
+  const std::string_view text = query_value(target, name);
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size() ? v : fallback;
+}
+
+std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
+
+std::string_view query_value(std::string_view target, std::string_view name) {
+  const size_t question = target.find('?');
+  if (question == std::string_view::npos) return {};
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
 
 // --- SimServer --------------------------------------------------------------------------------
 

@@ -32,6 +32,13 @@ struct SimReply {
   std::chrono::milliseconds delay{0};  // wait this long before answering
 };
 
+// The path of a request target ("/a/b?x=1" → "/a/b") and a query parameter's raw value (no
+// percent-decoding: the simulators' parameters are digits and codes).
+std::string_view target_path(std::string_view target);
+std::string_view query_value(std::string_view target, std::string_view name);
+// A query parameter as an unsigned number, or `fallback` when absent or not a number.
+uint64_t query_number(std::string_view target, std::string_view name, uint64_t fallback);
+
 class SimHandler {
  public:
   virtual ~SimHandler() = default;
