@@ -3,6 +3,7 @@
 # Builds the libFuzzer targets (preset `fuzz`: clang, ASan+UBSan, coverage over our code, the
 # Debian libraries that ops/setup.sh installs) and fuzzes a working copy of each seed corpus:
 #   xml_verifier    the safe XML parser and the XML-DSig verifiers
+#   jws_verify      the JWS verifier: serializations, headers, JWK keys, x5c paths
 #   lookup_request  the HTTPS front's JSON and XML request decoders
 #   stored_bytes    cached records from Redis (decode, unseal) and audit lines
 #   thrift_call     the Thrift front: framing, limits, binary protocol, Exchange calls
@@ -86,7 +87,7 @@ fuzz_one() {
 }
 
 targets=("${@:2}")
-[ ${#targets[@]} -gt 0 ] || targets=(xml_verifier lookup_request stored_bytes thrift_call)
+[ ${#targets[@]} -gt 0 ] || targets=(xml_verifier jws_verify lookup_request stored_bytes thrift_call)
 status=0
 for target in "${targets[@]}"; do
   fuzz_one "$target" || status=1

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Runs one row of a conformance MANIFEST.tsv through `lienthong verify-xml` and judges it.
+"""Runs one row of a conformance MANIFEST.tsv through `lienthong verify-xml` or `verify-jws`
+and judges it.
 
 Suites (../shared/conformance/<suite>/MANIFEST.tsv, never edited):
   xmldsig  W3C/xmlsec interop vectors, run under --policy interop. Rows whose key material our
@@ -8,22 +9,32 @@ Suites (../shared/conformance/<suite>/MANIFEST.tsv, never edited):
   xsw      signature-wrapping and parser attacks, run under both policies and three ways of
            trusting the IdP key. Accepting is allowed only where the manifest allows it AND
            signed_xml is the genuine signed node.
-  interop  one record signed by peer libraries (XML rows only; JWS rows belong to a later issue).
+  interop  one record signed by peer libraries: XML rows through verify-xml, .jws rows (jose,
+           jwcrypto) through verify-jws with the manifest's key_material as CLI flags.
+  jws      RFC 7515/7520/7797/8037 vectors and our negatives, through `lienthong verify-jws`.
+           Each vector is a JSON file; its keys become a temporary --jwk JWK Set, its
+           algorithms --alg flags, its detached_payload a --payload file. The verdict must be
+           the vector's `expected`; a valid one must return the payload, a refusal a typed code.
 
 Exit 0 when the row behaves as required, 1 otherwise. Prints what happened either way.
 """
 import argparse
+import base64
 import csv
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 SAML_NS = {"saml": "urn:oasis:names:tc:SAML:2.0:assertion",
            "samlp": "urn:oasis:names:tc:SAML:2.0:protocol"}
 GENUINE_NAMEID = "admin@example.com.attacker.test"
 POLICY_CODES = {"SIGNATURE_POLICY", "XML_DTD_REFUSED"}
+# What a JWS refusal may say: a typed verdict, never INTERNAL or a crash.
+JWS_REFUSAL_CODES = {"BAD_REQUEST", "SIGNATURE_INVALID", "SIGNATURE_POLICY", "CERT_UNTRUSTED",
+                     "CERT_EXPIRED", "CERT_REVOKED"}
 
 
 def read_row(manifest, index):
@@ -32,8 +43,8 @@ def read_row(manifest, index):
     return rows[index]
 
 
-def run_cli(cli, cwd, args):
-    proc = subprocess.run([cli, "verify-xml", *args], cwd=cwd, capture_output=True, text=True,
+def run_cli(cli, cwd, args, command="verify-xml"):
+    proc = subprocess.run([cli, command, *args], cwd=cwd, capture_output=True, text=True,
                           timeout=60)
     verdict = None
     if proc.stdout.strip():
@@ -153,9 +164,31 @@ def judge_xsw(cli, suite_dir, row):
                                 f"{row['acceptable_alternative']})", *lines])
 
 
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def judge_interop_jws(cli, suite_dir, row):
+    rc, verdict, err = run_cli(cli, suite_dir, [row["file"], *row["key_material"].split()],
+                               "verify-jws")
+    if verdict is None or rc not in (0, 1):
+        return False, f"CLI exit {rc} without a verdict: {err.strip()[:300]}"
+    if row["expected"] == "valid":
+        try:
+            record = json.loads(b64url_decode(verdict.get("payload", "")))
+        except (ValueError, TypeError):
+            record = None
+        ok = rc == 0 and verdict.get("kid") == "G22.BNV" and isinstance(record, dict)
+        return ok, f"want valid; got valid={verdict.get('valid')} alg={verdict.get('alg')} " \
+                   f"kid={verdict.get('kid')} error={verdict.get('error')} " \
+                   f"payload is a JSON object: {isinstance(record, dict)}"
+    ok = rc == 1 and verdict.get("error") == "SIGNATURE_INVALID"
+    return ok, f"want SIGNATURE_INVALID; got {verdict.get('error')}: {verdict.get('detail')}"
+
+
 def judge_interop(cli, suite_dir, row):
-    if not row["file"].endswith(".xml"):
-        return True, "JWS row: covered by the JWS issue, not run here"
+    if row["file"].endswith(".jws"):
+        return judge_interop_jws(cli, suite_dir, row)
     args = row["key_material"].split()
     rc, verdict, err = run_cli(cli, suite_dir, [row["file"], *args])
     if verdict is None or rc not in (0, 1):
@@ -169,15 +202,59 @@ def judge_interop(cli, suite_dir, row):
     return ok, f"want SIGNATURE_INVALID; got {verdict.get('error')}: {verdict.get('detail')}"
 
 
+def judge_jws(cli, suite_dir, row):
+    with open(os.path.join(suite_dir, row["file"]), encoding="utf-8") as f:
+        vector = json.load(f)
+    if vector["expected"] != row["expected"]:
+        return False, f"manifest says {row['expected']} but the vector says {vector['expected']}"
+    with tempfile.TemporaryDirectory(prefix="lienthong-jws-") as tmp:
+        jws_file = os.path.join(tmp, "input.jws")
+        with open(jws_file, "w", encoding="utf-8") as f:
+            jws = vector["jws"]
+            f.write(jws if isinstance(jws, str) else json.dumps(jws, ensure_ascii=False))
+        keys_file = os.path.join(tmp, "keys.jwks.json")
+        with open(keys_file, "w", encoding="utf-8") as f:
+            json.dump({"keys": vector["keys"]}, f)
+        args = [jws_file, "--jwk", keys_file]
+        for alg in vector["algorithms"]:
+            args += ["--alg", alg]
+        detached = vector.get("detached_payload")
+        if detached is not None:
+            payload_file = os.path.join(tmp, "payload.bin")
+            with open(payload_file, "wb") as f:
+                f.write(detached.encode("utf-8"))
+            args += ["--payload", payload_file]
+        rc, verdict, err = run_cli(cli, suite_dir, args, "verify-jws")
+    if verdict is None or rc not in (0, 1):
+        return False, f"CLI exit {rc} without a verdict: {err.strip()[:300]}"
+    shown = json.dumps({k: v for k, v in verdict.items() if k != "payload"},
+                       ensure_ascii=False)[:400]
+    if row["expected"] == "valid":
+        if detached is not None:
+            want = detached.encode("utf-8")
+        else:
+            jws = vector["jws"]
+            segment = jws.split(".")[1] if isinstance(jws, str) else jws["payload"]
+            want = b64url_decode(segment)
+        got = b64url_decode(verdict.get("payload", "")) if rc == 0 else None
+        ok = rc == 0 and verdict.get("valid") is True and got == want
+        return ok, f"manifest says valid; payload {'matches' if got == want else 'DIFFERS'}; " \
+                   f"got {shown}"
+    ok = rc == 1 and verdict.get("valid") is False and \
+        verdict.get("error") in JWS_REFUSAL_CODES and bool(verdict.get("detail"))
+    return ok, f"manifest says invalid; got {shown}"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--cli", required=True)
-    p.add_argument("--suite", required=True, choices=["xmldsig", "xsw", "interop"])
+    p.add_argument("--suite", required=True, choices=["xmldsig", "xsw", "interop", "jws"])
     p.add_argument("--dir", required=True, help="the suite's folder in ../shared/conformance")
     p.add_argument("--row", required=True, type=int, help="0-based data row")
     a = p.parse_args()
     row = read_row(os.path.join(a.dir, "MANIFEST.tsv"), a.row)
-    judge = {"xmldsig": judge_xmldsig, "xsw": judge_xsw, "interop": judge_interop}[a.suite]
+    judge = {"xmldsig": judge_xmldsig, "xsw": judge_xsw, "interop": judge_interop,
+             "jws": judge_jws}[a.suite]
     ok, message = judge(os.path.abspath(a.cli), a.dir, row)
     print(f"{'PASS' if ok else 'FAIL'} {a.suite} row {a.row} {row['file']}\n  {message}")
     return 0 if ok else 1

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""The `lienthong verify-xml` / `sign-xml` contract that operators and other work rely on:
-exit codes, JSON fields, PEM and DER inputs, time, CRLs, pools, pins and stdin.
+"""The `lienthong verify-xml` / `sign-xml` and `verify-jws` / `sign-jws` contract that operators
+and other work rely on: exit codes, JSON fields, PEM and DER inputs, time, CRLs, pools, pins,
+JWK Sets and stdin.
 
 usage: cli_contract_test.py CLI PKI_DIR
 """
+import base64
 import json
 import os
 import subprocess
@@ -171,6 +173,101 @@ class CliContract(unittest.TestCase):
         rc, v, _, err = run("verify-xml", self.sign())
         self.assertEqual((rc, v["error"]), (1, "CERT_UNTRUSTED"))
         self.assertIn("nothing is trusted", err)
+
+
+class JwsCliContract(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="lienthong-jws-cli-")
+        cls.payload = os.path.join(cls.tmp.name, "payload.json")
+        with open(cls.payload, "w", encoding="utf-8") as f:
+            f.write('{"iat":1767225600,"jti":"cli-1","hoVaTen":"Trần Văn Ấn"}')
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def sign(self, *args, name=None):
+        rc, _, out, err = run("sign-jws", *args)
+        self.assertEqual(rc, 0, err)
+        path = os.path.join(self.tmp.name, name or f"t{abs(hash(args))}.jws")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(out)
+        return path
+
+    def x5c(self, kt, who):
+        return ("--key", pki(kt, who + ".key"), "--cert", pki(kt, who + ".crt"),
+                "--chain", pki(kt, "intermediate-ca.crt"))
+
+    def test_x5c_to_the_trusted_root(self):
+        for kt, alg in (("rsa", "PS256"), ("ec", "ES256")):
+            token = self.sign(self.payload, *self.x5c(kt, "member-g22"), "--kid", "G22")
+            rc, v, _, err = run("verify-jws", token, "--trusted", pki(kt, "root-ca.crt"))
+            self.assertEqual(rc, 0, err)
+            self.assertEqual((v["valid"], v["alg"], v["kid"]), (True, alg, "G22"))
+            with open(self.payload, "rb") as f:
+                self.assertEqual(base64.urlsafe_b64decode(v["payload"] + "=" * (-len(v["payload"]) % 4)),
+                                 f.read())
+            self.assertEqual(len(v["chain"]), 3)
+
+    def test_certificate_problems_are_verdicts(self):
+        revoked = self.sign(self.payload, *self.x5c("ec", "member-revoked"))
+        rc, v, _, _ = run("verify-jws", revoked, "--trust-dir", pki("ec", "trust"))
+        self.assertEqual((rc, v["error"]), (1, "CERT_REVOKED"))
+        good = self.sign(self.payload, *self.x5c("ec", "member-g22"))
+        rc, v, _, _ = run("verify-jws", good, "--trusted", pki("ec", "root-ca.crt"),
+                          "--at", "2099-01-01 00:00:00")
+        self.assertEqual((rc, v["error"]), (1, "CERT_EXPIRED"))
+        rc, v, _, _ = run("verify-jws", good, "--trusted", pki("rsa", "root-ca.crt"))
+        self.assertEqual((rc, v["error"]), (1, "CERT_UNTRUSTED"))
+
+    def test_jwk_set_written_by_sign_jws_verifies_every_serialization(self):
+        jwks = os.path.join(self.tmp.name, "pub.jwks.json")
+        for ser in ("compact", "flattened", "general"):
+            token = self.sign(self.payload, "--key", pki("ec", "gateway-sign.key"), "--kid", "gw",
+                              "--serialization", ser, "--public-jwk", jwks)
+            rc, v, _, err = run("verify-jws", token, "--jwk", jwks)
+            self.assertEqual(rc, 0, err)
+            self.assertEqual((v["serialization"], v["kid"]), (ser, "gw"))
+        with open(token, encoding="utf-8") as f:
+            text = f.read()
+        rc, v, _, _ = run("verify-jws", "-", "--jwk", jwks, stdin=text.replace('"payload":"ey', '"payload":"eX'))
+        self.assertEqual((rc, v["error"]), (1, "SIGNATURE_INVALID"))
+        self.assertTrue(v["detail"])
+
+    def test_hmac_only_when_listed_and_detached_unencoded(self):
+        secret = os.path.join(self.tmp.name, "oct.json")
+        with open(secret, "w") as f:
+            json.dump({"kty": "oct", "kid": "m", "k": base64.urlsafe_b64encode(b"k" * 32).decode().rstrip("=")}, f)
+        token = self.sign(self.payload, "--jwk", secret, "--detached", "--unencoded")
+        rc, v, _, _ = run("verify-jws", token, "--jwk", secret, "--payload", self.payload)
+        self.assertEqual((rc, v["error"]), (1, "SIGNATURE_POLICY"))
+        rc, v, _, err = run("verify-jws", token, "--jwk", secret, "--payload", self.payload,
+                            "--alg", "HS256")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual((v["b64"], v["detached"], v["kid"]), (False, True, "m"))
+
+    def test_usage_and_io_errors_are_exit_2(self):
+        jwks = os.path.join(PKI, "..", "nonexistent.json")
+        self.assertEqual(run("verify-jws")[0], 2)
+        self.assertEqual(run("verify-jws", "/nonexistent.jws", "--trusted", pki("ec", "root-ca.crt"))[0], 2)
+        self.assertEqual(run("verify-jws", self.payload, "--jwk", jwks)[0], 2)
+        self.assertEqual(run("verify-jws", self.payload, "--jwk", pki("ec", "root-ca.crt"))[0], 2)
+        self.assertEqual(run("verify-jws", self.payload, "--alg", "none",
+                             "--trusted", pki("ec", "root-ca.crt"))[0], 2)
+        self.assertEqual(run("verify-jws", self.payload, "--at", "yesterday",
+                             "--trusted", pki("ec", "root-ca.crt"))[0], 2)
+        self.assertEqual(run("sign-jws", self.payload)[0], 2)
+        self.assertEqual(run("sign-jws", self.payload, "--key", pki("ec", "member-g22.key"),
+                             "--cert", pki("ec", "gateway-sign.crt"))[0], 2)
+        rc, _, _, err = run("sign-jws", self.payload, "--key", pki("ec", "gateway-sign.key"),
+                            "--alg", "RS256")
+        self.assertEqual(rc, 1)
+        self.assertIn("SIGNATURE_POLICY", err)
+
+    def test_not_a_jws_is_a_verdict(self):
+        rc, v, _, _ = run("verify-jws", self.payload, "--trusted", pki("ec", "root-ca.crt"))
+        self.assertEqual((rc, v["valid"], v["error"]), (1, False, "BAD_REQUEST"))
 
 
 if __name__ == "__main__":

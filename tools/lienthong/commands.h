@@ -15,6 +15,8 @@ inline constexpr int kExitUsage = 2;
 // Each returns the action to run when its subcommand was chosen.
 std::function<int()> add_verify_xml(CLI::App& app);
 std::function<int()> add_sign_xml(CLI::App& app);
+std::function<int()> add_verify_jws(CLI::App& app);
+std::function<int()> add_sign_jws(CLI::App& app);
 std::function<int()> add_audit(CLI::App& app);  // audit verify
 
 }  // namespace lienthong::cli

@@ -13,6 +13,8 @@ int run(int argc, char** argv) {
   std::map<std::string, std::function<int()>> actions;
   actions["verify-xml"] = lienthong::cli::add_verify_xml(app);
   actions["sign-xml"] = lienthong::cli::add_sign_xml(app);
+  actions["verify-jws"] = lienthong::cli::add_verify_jws(app);
+  actions["sign-jws"] = lienthong::cli::add_sign_jws(app);
   actions["audit"] = lienthong::cli::add_audit(app);
   try {
     app.parse(argc, argv);
