@@ -1,31 +1,40 @@
-// `lienthong-sim`: the SIMULATOR of Vietnam's national population database (CSDLQG về dân
-// cư, "API 037"), for development, tests and demos only. It serves synthetic citizens over
-// mutual TLS and signs its answers with its own certificate; it is not, and does not connect
-// to, any national system.
+// `lienthong-sim`: the SIMULATOR of Vietnam's national systems, for development, tests and demos
+// only: the population database (CSDLQG về dân cư, "API 037", the default), the enterprise
+// registry (--system business) and social insurance (--system insurance). It serves synthetic
+// data over mutual TLS and signs its answers with its own certificate; it is not, and does not
+// connect to, any national system.
 #include <sys/resource.h>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <CLI/CLI.hpp>
 
+#include <fmt/format.h>
+
 #include <cstdio>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "adapters/business/sim_service.h"
+#include "adapters/insurance/sim_service.h"
 #include "adapters/population/sim_server.h"
 #include "gateway/core/log.h"
 #include "gateway/crypto/openssl_types.h"
 #include "gateway/crypto/signing_identity.h"
 #include "gateway/crypto/canonical_signer.h"
+#include "gateway/crypto/jws_signer.h"
 
 namespace {
 
 namespace sim = lienthong::population::sim;
+using lienthong::Result;
 
 constexpr int kExitUsage = 2;
 constexpr int kExitStartup = 1;
 
 struct Options {
+  std::string system = "population";  // population, business, insurance
   std::string listen = "127.0.0.1:0";
   std::string port_file;
   std::string tls_cert, tls_key;
@@ -40,6 +49,10 @@ struct Options {
   int idle_timeout_s = 30;
   int hold_s = 60;
   std::string log_level = "info";
+  // business and insurance: the API manager in front of them.
+  lienthong::sim::TokenIssuerConfig tokens;
+  int token_lifetime_s = 3600;
+  std::string shape = "nested";  // business: nested (shape one) or flat (shape two)
 };
 
 // "127.0.0.1:0", "[::1]:8443", "localhost:0" -> host and port.
@@ -82,6 +95,11 @@ void write_port_file(const std::string& path, uint16_t port) {
 }
 
 void add_options(CLI::App& app, Options& o) {
+  app.add_option("--system", o.system,
+                 "which national system to simulate: population (SOAP, XML-DSig), business "
+                 "(enterprise registry, REST, JWS) or insurance (social insurance, REST, JWS)")
+      ->check(CLI::IsMember({"population", "business", "insurance"}))
+      ->capture_default_str();
   app.add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   app.add_option("--port-file", o.port_file, "also write the bound port to this file");
@@ -145,6 +163,19 @@ void add_options(CLI::App& app, Options& o) {
       ->capture_default_str();
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  app.add_option("--client-id", o.tokens.client_id,
+                 "business, insurance: the client id the token endpoint expects (development value)")
+      ->capture_default_str();
+  app.add_option("--client-secret", o.tokens.client_secret,
+                 "business, insurance: its secret (development value)")
+      ->capture_default_str();
+  app.add_option("--token-lifetime-s", o.token_lifetime_s,
+                 "business, insurance: expires_in of the tokens issued")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--shape", o.shape, "business: answer shape, nested (shape one) or flat")
+      ->check(CLI::IsMember({"nested", "flat"}))
+      ->capture_default_str();
 }
 
 struct IdsOptions {
@@ -176,6 +207,81 @@ int print_ids(const IdsOptions& o) {
   return 0;
 }
 
+// One simulated system: what serves its requests, how to describe it, its final statistics.
+struct Handler {
+  std::shared_ptr<lienthong::sim::SimHandler> handler;
+  std::string description;
+  std::function<std::string()> stats;
+};
+
+// A detached compact JWS (ES256 for the dev PKI's EC keys) over an answer's exact bytes, with
+// the simulator's certificate chain in "x5c" so the gateway can validate it to its anchors.
+Result<std::function<Result<std::string>(std::string_view)>> jws_signer_for(
+    const lienthong::crypto::SigningIdentity& identity, const std::string& kid) {
+  auto signer = lienthong::crypto::JwsSigner::from_identity(identity, kid, /*include_x5c=*/true);
+  if (!signer) return tl::unexpected(signer.error());
+  std::shared_ptr<const lienthong::crypto::JwsSigner> shared(std::move(*signer));
+  return std::function<Result<std::string>(std::string_view)>(
+      [shared](std::string_view body) -> Result<std::string> {
+        lienthong::crypto::JwsSignOptions options;
+        options.detached = true;
+        return shared->sign(body, options);
+      });
+}
+
+Result<Handler> make_handler(const Options& o, std::shared_ptr<const sim::CitizenDataset> citizens,
+                             std::shared_ptr<const lienthong::crypto::SigningIdentity> identity) {
+  lienthong::sim::TokenIssuerConfig tokens = o.tokens;
+  tokens.lifetime = std::chrono::seconds(o.token_lifetime_s);
+  if (o.system == "business" || o.system == "insurance") {
+    auto enterprises =
+        std::make_shared<const lienthong::business::sim::EnterpriseDataset>(citizens, o.seed);
+    auto sign = jws_signer_for(*identity, "lienthong-sim-" + o.system);
+    if (!sign) return tl::unexpected(sign.error());
+    if (o.system == "business") {
+      lienthong::business::sim::BusinessSimConfig c;
+      c.dataset = enterprises;
+      c.sign_detached = *sign;
+      c.tokens = tokens;
+      c.shape = o.shape == "flat" ? lienthong::business::sim::AnswerShape::kFlat
+                                  : lienthong::business::sim::AnswerShape::kNested;
+      c.knobs = o.knobs;
+      c.seed = o.seed;
+      auto service = std::make_shared<lienthong::business::sim::BusinessService>(std::move(c));
+      return Handler{service,
+                     fmt::format("CSDLQG về đăng ký doanh nghiệp: {} synthetic enterprises (seed {})",
+                                 enterprises->size(), o.seed),
+                     [service] { return service->stats_json(); }};
+    }
+    lienthong::insurance::sim::InsuranceSimConfig c;
+    c.dataset = std::make_shared<const lienthong::insurance::sim::InsuredDataset>(citizens,
+                                                                                 enterprises, o.seed);
+    c.sign_detached = *sign;
+    c.tokens = tokens;
+    c.knobs = o.knobs;
+    c.seed = o.seed;
+    const uint64_t size = c.dataset->size();
+    auto service = std::make_shared<lienthong::insurance::sim::InsuranceService>(std::move(c));
+    return Handler{service,
+                   fmt::format("BHXH Việt Nam: {} synthetic insured people (seed {})", size, o.seed),
+                   [service] { return service->stats_json(); }};
+  }
+  auto signer = lienthong::crypto::CanonicalXmlSigner::create(identity);
+  if (!signer) return tl::unexpected(signer.error());
+  sim::SimServiceConfig service_config;
+  service_config.dataset = citizens;
+  service_config.signer = *signer;
+  service_config.credentials = o.credentials;
+  service_config.clock_skew = std::chrono::seconds(o.clock_skew_s);
+  service_config.knobs = o.knobs;
+  service_config.seed = o.seed;
+  auto service = std::make_shared<sim::SimService>(std::move(service_config));
+  return Handler{service,
+                 fmt::format("CSDLQG về dân cư: {} synthetic citizens (seed {})", citizens->size(),
+                             citizens->seed()),
+                 [service] { return sim::stats_json(service->stats()); }};
+}
+
 int serve(const Options& o) {
   if (o.tls_cert.empty() || o.tls_key.empty() || o.client_cas.empty()) {
     std::cerr << "lienthong-sim: --tls-cert, --tls-key and --client-ca are required (see --help)\n";
@@ -195,29 +301,20 @@ int serve(const Options& o) {
   server_config.handle_signals = true;
 
   raise_open_file_limit();
-  auto dataset = std::make_shared<const sim::CitizenDataset>(o.seed, o.citizens);
+  auto citizens = std::make_shared<const sim::CitizenDataset>(o.seed, o.citizens);
   auto identity = lienthong::crypto::SigningIdentity::load(
       o.sign_key.empty() ? o.tls_key : o.sign_key, o.sign_cert.empty() ? o.tls_cert : o.sign_cert);
   if (!identity) {
     std::cerr << "lienthong-sim: signing identity: " << identity.error().detail << "\n";
     return kExitStartup;
   }
-  auto signer = lienthong::crypto::CanonicalXmlSigner::create(*identity);
-  if (!signer) {
-    std::cerr << "lienthong-sim: signer: " << signer.error().detail << "\n";
+  auto handler = make_handler(o, citizens, *identity);
+  if (!handler) {
+    std::cerr << "lienthong-sim: " << handler.error().detail << "\n";
     return kExitStartup;
   }
 
-  sim::SimServiceConfig service_config;
-  service_config.dataset = dataset;
-  service_config.signer = *signer;
-  service_config.credentials = o.credentials;
-  service_config.clock_skew = std::chrono::seconds(o.clock_skew_s);
-  service_config.knobs = o.knobs;
-  service_config.seed = o.seed;
-  auto service = std::make_shared<sim::SimService>(std::move(service_config));
-
-  auto server = sim::SimServer::create(std::move(server_config), service);
+  auto server = sim::SimServer::create(std::move(server_config), handler->handler);
   if (!server) {
     std::cerr << "lienthong-sim: " << server.error().detail << "\n";
     return kExitStartup;
@@ -228,17 +325,14 @@ int serve(const Options& o) {
   split_listen(o.listen, host, ignored);
   const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   // The first line on stdout, flushed: tests read the port from it.
-  std::cout << "lienthong-sim population listening on https://" << shown << ":" << port
+  std::cout << "lienthong-sim " << o.system << " listening on https://" << shown << ":" << port
             << " (SIMULATOR)" << std::endl;
   if (!o.port_file.empty()) write_port_file(o.port_file, port);
-  LT_LOG(info,
-         "lienthong-sim (SIMULATOR) of CSDLQG về dân cư: {} synthetic citizens (seed {}), "
-         "answers signed by {}, {} thread(s); knobs {}",
-         dataset->size(), dataset->seed(),
-         lienthong::crypto::subject_dn((*identity)->certificate.get()), o.threads,
-         sim::knobs_json(o.knobs));
+  LT_LOG(info, "lienthong-sim (SIMULATOR) of {}; answers signed by {}, {} thread(s); knobs {}",
+         handler->description, lienthong::crypto::subject_dn((*identity)->certificate.get()),
+         o.threads, lienthong::sim::knobs_json(o.knobs));
   (*server)->run();
-  LT_LOG(info, "lienthong-sim (SIMULATOR) stopped; stats {}", sim::stats_json(service->stats()));
+  LT_LOG(info, "lienthong-sim (SIMULATOR) stopped; stats {}", handler->stats());
   return 0;
 }
 
@@ -246,9 +340,10 @@ int serve(const Options& o) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "lienthong-sim: SIMULATOR of Vietnam's national population database (CSDLQG về dân cư, "
-      "\"API 037\" TraCuuThongTinCongDan).\n"
-      "For development, tests and demos only: synthetic citizens, signed with the simulator's "
+      "lienthong-sim: SIMULATOR of Vietnam's national systems: the population database "
+      "(CSDLQG về dân cư, \"API 037\" TraCuuThongTinCongDan, the default), the enterprise "
+      "registry (--system business) and social insurance (--system insurance).\n"
+      "For development, tests and demos only: synthetic data, signed with the simulator's "
       "own certificate. It is not a national system and connects to none."};
   Options options;
   add_options(app, options);
