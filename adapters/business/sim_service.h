@@ -4,42 +4,32 @@
 //   GET  /apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=  the enterprise, JSON, with a detached JWS
 //                                                  of the body in X-JWS-Signature
 //   GET  /sim/stats, /sim/enterprises?start=&count=, POST /sim/knobs, /sim/expire-tokens
-// Tokens are opaque random strings the simulator remembers until they expire (or until
-// /sim/expire-tokens, so tests can make the gateway meet a 401 and refresh). Everything is
-// synthetic; this is not, and does not connect to, any national system.
+// Tokens, knobs, faults and signing are adapters/sim/rest_controls.h. Everything is synthetic;
+// this is not, and does not connect to, any national system.
 #pragma once
 
 #include <atomic>
-#include <chrono>
-#include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "adapters/business/enterprise_dataset.h"
 #include "adapters/business/sim_json.h"
-#include "adapters/sim/sim_knobs.h"
-#include "adapters/sim/sim_server.h"
-#include "adapters/sim/sim_tokens.h"
+#include "adapters/sim/rest_controls.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/error.h"
 
 namespace lienthong::business::sim {
 
-inline constexpr std::string_view kTokenPath = "/token";
 inline constexpr std::string_view kLookupPath = "/apiCSDLDKDN/1.0/chiTietDoanhNghiep";
-inline constexpr std::string_view kSignatureHeader = "X-JWS-Signature";
+using lienthong::sim::kSignatureHeader;
 
 struct BusinessSimConfig {
   std::shared_ptr<const EnterpriseDataset> dataset;
-  // The detached JWS (compact, "header..signature") over an answer's exact bytes.
-  std::function<Result<std::string>(std::string_view body)> sign_detached;
+  lienthong::sim::DetachedSigner sign_detached;
   lienthong::sim::TokenIssuerConfig tokens;  // client credentials, token lifetime, clock
   AnswerShape shape = AnswerShape::kNested;
   lienthong::sim::Knobs knobs;
   uint64_t seed = EnterpriseDataset::kDefaultSeed;  // decides which requests get faults
-  Clock::Ptr clock = SystemClock::instance();
 };
 
 class BusinessService final : public lienthong::sim::SimHandler {
@@ -64,14 +54,11 @@ class BusinessService final : public lienthong::sim::SimHandler {
   lienthong::sim::SimReply enterprises_page(std::string_view target) const;
 
   BusinessSimConfig config_;
-  lienthong::sim::TokenIssuer tokens_;
-  mutable std::mutex mutex_;  // knobs_
-  lienthong::sim::Knobs knobs_;
-  std::atomic<uint64_t> request_counter_{0};
+  lienthong::sim::RestControls controls_;
+  lienthong::sim::FaultCounters faults_;
   struct Counters {
-    std::atomic<uint64_t> requests{0}, lookups{0}, found{0}, not_found{0}, tokens_issued{0},
-        auth_failures{0}, bad_requests{0}, injected_errors{0}, injected_timeouts{0},
-        bad_signatures{0}, connections{0}, connections_total{0};
+    std::atomic<uint64_t> requests{0}, lookups{0}, found{0}, not_found{0}, auth_failures{0},
+        bad_requests{0}, connections{0}, connections_total{0};
   };
   Counters counters_;
 };

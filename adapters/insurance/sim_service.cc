@@ -7,7 +7,6 @@
 
 #include "adapters/insurance/sim_json.h"
 #include "gateway/core/identifiers.h"
-#include "gateway/core/log.h"
 
 namespace lienthong::insurance::sim {
 namespace {
@@ -27,7 +26,7 @@ bool ten_digits(std::string_view s) {
 }  // namespace
 
 InsuranceService::InsuranceService(InsuranceSimConfig config)
-    : config_(std::move(config)), tokens_(config_.tokens), knobs_(config_.knobs) {
+    : config_(std::move(config)), controls_(config_.tokens, config_.knobs, config_.seed) {
   if (!config_.dataset || !config_.sign_detached)
     throw std::invalid_argument("InsuranceService needs a data set and a signer");
 }
@@ -40,10 +39,10 @@ std::string InsuranceService::stats_json() const {
                         {"found", found_.load()},
                         {"not_found", not_found_.load()},
                         {"refused", refused_.load()},
-                        {"tokens_issued", tokens_.issued()},
-                        {"injected_errors", injected_errors_.load()},
-                        {"injected_timeouts", injected_timeouts_.load()},
-                        {"bad_signatures", bad_signatures_.load()},
+                        {"tokens_issued", controls_.tokens().issued()},
+                        {"injected_errors", faults_.injected_errors.load()},
+                        {"injected_timeouts", faults_.injected_timeouts.load()},
+                        {"bad_signatures", faults_.bad_signatures.load()},
                         {"connections", connections_.load()},
                         {"connections_total", connections_total_.load()}}
       .dump();
@@ -52,45 +51,22 @@ std::string InsuranceService::stats_json() const {
 SimReply InsuranceService::handle(const lienthong::sim::HttpRequest& request, bool from_loopback) {
   const std::string_view full = sv(request.target());
   const std::string_view target = lienthong::sim::target_path(full);
-  const auto method = request.method();
-  if (target == kTokenPath) {
-    if (method != http::verb::post) return plain_reply(405, "use POST for /token");
-    return tokens_.issue(request);
-  }
+  if (auto control = controls_.handle(request, target, from_loopback)) return *control;
   if (target == kLookupPath) {
-    if (method != http::verb::get) return plain_reply(405, "use GET for " + std::string(kLookupPath));
+    if (request.method() != http::verb::get)
+      return plain_reply(405, "use GET for " + std::string(kLookupPath));
     return lookup(request);
   }
   if (target == "/healthz") return plain_reply(200, "ok (SIMULATOR)\n");
   if (target == "/sim/stats") return json_reply(200, stats_json());
   if (target == "/sim/insured") return insured_page(full);
-  if (target == "/sim/knobs") {
-    std::lock_guard lock(mutex_);
-    if (method == http::verb::get) return json_reply(200, lienthong::sim::knobs_json(knobs_));
-    if (!from_loopback) return plain_reply(403, "knobs are set from loopback only");
-    auto next = lienthong::sim::apply_knobs_json(knobs_, request.body());
-    if (!next) return plain_reply(400, next.error().detail);
-    knobs_ = *next;
-    return json_reply(200, lienthong::sim::knobs_json(knobs_));
-  }
-  if (target == "/sim/expire-tokens") {
-    if (method != http::verb::post || !from_loopback)
-      return plain_reply(403, "POST from loopback only");
-    tokens_.expire_all();
-    return json_reply(200, R"({"tokens":"expired"})");
-  }
   return plain_reply(404, "not a path of this simulator");
 }
 
 SimReply InsuranceService::lookup(const lienthong::sim::HttpRequest& request) {
   ++requests_;
-  const uint64_t n = request_counter_++;
-  lienthong::sim::Knobs k;
-  {
-    std::lock_guard lock(mutex_);
-    k = knobs_;
-  }
-  if (!tokens_.accepts(request)) {
+  const auto call = controls_.next_call();
+  if (!controls_.tokens().accepts(request)) {
     ++refused_;
     return lienthong::sim::TokenIssuer::refusal();
   }
@@ -121,36 +97,12 @@ SimReply InsuranceService::lookup(const lienthong::sim::HttpRequest& request) {
     return json_error(400, "invalid_request", "give exactly one of maSoBHXH and soDinhDanh");
   }
 
-  const std::chrono::milliseconds delay(k.latency_ms);
-  if (lienthong::sim::fault_draw(config_.seed, n, lienthong::sim::kTimeout) < k.timeout_rate) {
-    ++injected_timeouts_;
-    SimReply hold;
-    hold.hold = true;
-    return hold;
-  }
-  if (lienthong::sim::fault_draw(config_.seed, n, lienthong::sim::kError) < k.error_rate) {
-    ++injected_errors_;
-    SimReply r = json_error(500, "server_error", "simulated upstream failure (--error-rate)");
-    r.delay = delay;
-    return r;
-  }
+  if (auto fault = controls_.injected_fault(call, faults_)) return *fault;
   ++lookups_;
   ++(index ? found_ : not_found_);
-  std::string body = index ? render_answer(config_.dataset->at(*index)) : render_not_found();
-  auto signature = config_.sign_detached(body);
-  if (!signature) {
-    LT_LOG(error, "lienthong-sim (SIMULATOR): cannot sign the answer: {}", signature.error().detail);
-    return json_error(500, "server_error", "the simulator could not sign its answer");
-  }
-  if (lienthong::sim::fault_draw(config_.seed, n, lienthong::sim::kBadSignature) <
-      k.bad_signature_rate) {
-    body.insert(body.size() - 1, " ");
-    ++bad_signatures_;
-  }
-  SimReply r = json_reply(200, std::move(body));
-  r.headers.emplace_back(std::string(kSignatureHeader), std::move(*signature));
-  r.delay = delay;
-  return r;
+  return controls_.signed_answer(
+      index ? render_answer(config_.dataset->at(*index)) : render_not_found(),
+      config_.sign_detached, call, faults_);
 }
 
 SimReply InsuranceService::insured_page(std::string_view target) const {

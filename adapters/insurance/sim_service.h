@@ -1,5 +1,5 @@
 // The social-insurance SIMULATOR's HTTP side, behind the same kind of API manager as the
-// enterprise registry (adapters/sim/sim_tokens.h):
+// enterprise registry (adapters/sim/rest_controls.h):
 //   POST /token                                  client credentials → a bearer token
 //   GET  /bhxh/1.0/traCuuQuaTrinhDong?maSoBHXH=  or ?soDinhDanh=  the insured person and the
 //        contribution periods, JSON (schemas/json/insurance-answer.schema.json), with a
@@ -10,26 +10,21 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "adapters/insurance/insured_dataset.h"
-#include "adapters/sim/sim_knobs.h"
-#include "adapters/sim/sim_server.h"
-#include "adapters/sim/sim_tokens.h"
+#include "adapters/sim/rest_controls.h"
 #include "gateway/core/error.h"
 
 namespace lienthong::insurance::sim {
 
-inline constexpr std::string_view kTokenPath = "/token";
 inline constexpr std::string_view kLookupPath = "/bhxh/1.0/traCuuQuaTrinhDong";
-inline constexpr std::string_view kSignatureHeader = "X-JWS-Signature";
+using lienthong::sim::kSignatureHeader;
 
 struct InsuranceSimConfig {
   std::shared_ptr<const InsuredDataset> dataset;
-  std::function<Result<std::string>(std::string_view body)> sign_detached;
+  lienthong::sim::DetachedSigner sign_detached;
   lienthong::sim::TokenIssuerConfig tokens;
   lienthong::sim::Knobs knobs;
   uint64_t seed = InsuredDataset::kDefaultSeed;
@@ -49,15 +44,13 @@ class InsuranceService final : public lienthong::sim::SimHandler {
 
  private:
   lienthong::sim::SimReply lookup(const lienthong::sim::HttpRequest& request);
-  lienthong::sim::SimReply insured_page(std::string_view query) const;
+  lienthong::sim::SimReply insured_page(std::string_view target) const;
 
   InsuranceSimConfig config_;
-  lienthong::sim::TokenIssuer tokens_;
-  mutable std::mutex mutex_;  // knobs_
-  lienthong::sim::Knobs knobs_;
-  std::atomic<uint64_t> request_counter_{0}, requests_{0}, lookups_{0}, found_{0}, not_found_{0},
-      refused_{0}, injected_errors_{0}, injected_timeouts_{0}, bad_signatures_{0}, connections_{0},
-      connections_total_{0};
+  lienthong::sim::RestControls controls_;
+  lienthong::sim::FaultCounters faults_;
+  std::atomic<uint64_t> requests_{0}, lookups_{0}, found_{0}, not_found_{0}, refused_{0},
+      connections_{0}, connections_total_{0};
 };
 
 }  // namespace lienthong::insurance::sim

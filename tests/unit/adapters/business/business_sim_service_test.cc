@@ -33,7 +33,6 @@ class BusinessServiceTest : public ::testing::Test {
       return "eyJhbGciOiJFUzI1NiJ9.." + sha256_hex(body);
     };
     c.knobs = knobs;
-    c.clock = clock_;
     c.tokens.clock = clock_;
     c.tokens.lifetime = 3600s;
     return std::make_unique<BusinessService>(std::move(c));
