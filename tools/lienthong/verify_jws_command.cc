@@ -12,6 +12,7 @@
 #include "gateway/crypto/jws_verifier.h"
 #include "gateway/crypto/key_material.h"
 #include "tools/lienthong/commands.h"
+#include "tools/lienthong/trust_flags.h"
 
 namespace lienthong::cli {
 
@@ -99,22 +100,9 @@ int run(const VerifyJwsArgs& args) {
     config.keys.push_back(std::move(*key));
   }
 
-  crypto::TrustMaterial material;
-  if (!args.trust_dir.empty()) {
-    auto from_dir = crypto::TrustMaterial::from_directory(args.trust_dir);
-    if (!from_dir) return usage(from_dir.error().detail);
-    material = std::move(*from_dir);
-  }
-  for (const auto& file : args.trusted) {
-    auto certs = crypto::load_certificates(file);
-    if (!certs) return usage(certs.error().detail);
-    for (auto& c : *certs) material.anchors.push_back(std::move(c));
-  }
-  for (const auto& file : args.crls) {
-    auto crls = crypto::load_crls(file);
-    if (!crls) return usage(crls.error().detail);
-    for (auto& c : *crls) material.crls.push_back(std::move(c));
-  }
+  auto loaded = load_trust_flags(args.trust_dir, args.trusted, args.crls);
+  if (!loaded) return usage(loaded.error().detail);
+  crypto::TrustMaterial material = std::move(*loaded);
   if (!material.anchors.empty()) {
     auto store = crypto::X509TrustStore::create(std::move(material));
     if (!store) return usage(store.error().detail);

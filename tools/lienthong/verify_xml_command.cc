@@ -9,6 +9,7 @@
 #include "gateway/crypto/xml_nodes.h"
 #include "gateway/crypto/xml_verifier.h"
 #include "tools/lienthong/commands.h"
+#include "tools/lienthong/trust_flags.h"
 
 namespace lienthong::cli {
 
@@ -98,22 +99,9 @@ int run(const VerifyXmlArgs& args) {
     config.pinned = std::move(pinned);
   }
 
-  crypto::TrustMaterial material;
-  if (!args.trust_dir.empty()) {
-    auto from_dir = crypto::TrustMaterial::from_directory(args.trust_dir);
-    if (!from_dir) return usage(from_dir.error().detail);
-    material = std::move(*from_dir);
-  }
-  for (const auto& file : args.trusted) {
-    auto certs = crypto::load_certificates(file);
-    if (!certs) return usage(certs.error().detail);
-    for (auto& c : *certs) material.anchors.push_back(std::move(c));
-  }
-  for (const auto& file : args.crls) {
-    auto crls = crypto::load_crls(file);
-    if (!crls) return usage(crls.error().detail);
-    for (auto& c : *crls) material.crls.push_back(std::move(c));
-  }
+  auto loaded = load_trust_flags(args.trust_dir, args.trusted, args.crls);
+  if (!loaded) return usage(loaded.error().detail);
+  crypto::TrustMaterial material = std::move(*loaded);
   for (const auto& file : args.untrusted) {
     auto certs = crypto::load_certificates(file);
     if (!certs) return usage(certs.error().detail);
