@@ -9,10 +9,13 @@
 #include "gateway/app/thread_pool_executor.h"
 #include "gateway/audit/segment_audit_log.h"
 #include "gateway/cache/redis_record_cache.h"
+#include "gateway/cache/replay_guard.h"
 #include "gateway/cache/sealing_key.h"
 #include "gateway/core/log.h"
 #include "gateway/core/metrics.h"
 #include "gateway/crypto/canonical_signer.h"
+#include "gateway/crypto/jws_signer.h"
+#include "gateway/crypto/openssl_types.h"
 #include "gateway/crypto/signing_identity.h"
 #include "gateway/crypto/trust_store.h"
 #include "gateway/exchange/lookup_pipeline.h"
@@ -78,6 +81,38 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   auto signer = crypto::CanonicalXmlSigner::create(*identity);
   if (!signer) return tl::unexpected(signer.error());
 
+  // Signed JSON: the answers' JWS (the same key as the XML envelopes) and members' requests.
+  exchange::SignedJsonConfig signed_config;
+  std::optional<crypto::JwsAlg> jws_alg;
+  if (!c.jws_alg.empty()) {
+    jws_alg = crypto::jws_alg_from_name(c.jws_alg);
+    if (!jws_alg) {
+      return fail(ErrorCode::kBadRequest, "[signing] jws_alg: unknown algorithm " + c.jws_alg);
+    }
+  }
+  auto jws_signer = with_context(
+      crypto::JwsSigner::from_identity(**identity,
+                                       crypto::sha256_fingerprint((*identity)->certificate.get()),
+                                       c.jws_x5c, jws_alg),
+      "[signing] jws");
+  if (!jws_signer) return tl::unexpected(jws_signer.error());
+  signed_config.answer_signer = std::move(*jws_signer);
+  if (!c.request_algorithms.empty()) {
+    signed_config.request_algorithms.clear();
+    for (const auto& name : c.request_algorithms) {
+      auto alg = crypto::jws_alg_from_name(name);
+      if (!alg) {
+        return fail(ErrorCode::kBadRequest,
+                    "[signing] request_algorithms: unknown algorithm " + name);
+      }
+      signed_config.request_algorithms.insert(*alg);
+    }
+  }
+  signed_config.clock = clock;
+  auto signed_json = with_context(exchange::SignedJson::create(std::move(signed_config)),
+                                  "[signing]");
+  if (!signed_json) return tl::unexpected(signed_json.error());
+
   audit::AuditLogConfig audit_config;
   audit_config.directory = c.audit_directory;
   audit_config.fsync = c.audit_fsync == "none"       ? audit::FsyncPolicy::kNone
@@ -112,6 +147,10 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   parts.policy = *policy;
   parts.adapters = p.adapters;
   parts.cache = p.cache;
+  // Replayed signed requests are caught across every gateway sharing the Redis; without Redis,
+  // within this process.
+  if (p.cache) parts.replay = std::make_shared<cache::RedisReplayGuard>(p.cache);
+  parts.signed_request_window = c.request_window;
   parts.audit = p.audit;
   parts.envelope = std::make_shared<exchange::ResponseEnvelope>(*signer);
   parts.metrics = p.metrics;
@@ -141,6 +180,7 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     hc.port = c.http.port;
     hc.tls = server_tls(c);
     if (c.http.threads > 0) hc.threads = c.http.threads;
+    hc.signed_json = *signed_json;
     p.http = std::make_unique<front::HttpFront>(hc, p.pipeline, p.metrics, clock);
   }
   if (c.thrift.enabled) {
@@ -149,6 +189,7 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     tc.port = c.thrift.port;
     tc.tls = server_tls(c);
     if (c.thrift.threads > 0) tc.max_connections = c.thrift.threads;
+    tc.signed_json = *signed_json;
     if (auto ok = front::validate(tc); !ok) return tl::unexpected(ok.error());
     p.thrift = std::make_unique<front::ThriftFront>(tc, p.pipeline, p.metrics);
   }

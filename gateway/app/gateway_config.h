@@ -39,6 +39,11 @@ struct GatewayConfig {
   std::filesystem::path signing_key;
   std::filesystem::path signing_certificate;
   std::vector<std::filesystem::path> signing_chain;
+  // Signed JSON (DESIGN.md §3): the answers' JWS and the members' signed requests.
+  std::string jws_alg;  // "" = from the key (EC P-256 → ES256)
+  bool jws_x5c = false;  // put the signing certificate and chain in each answer's JWS header
+  std::chrono::seconds request_window{300};  // a signed request's iat: now ± this
+  std::vector<std::string> request_algorithms;  // "" = ES256/384/512, PS256, RS256, EdDSA
 
   std::filesystem::path policy_file;
 

@@ -127,6 +127,7 @@ EncodedEntry encode_entry(const AuditEntry& e, std::uint64_t seq, std::string_vi
   j["dossier_code"] = e.dossier_code;
   j["procedure_code"] = e.procedure_code;
   if (!e.client_request_id.empty()) j["client_request_id"] = e.client_request_id;
+  if (!e.request_jti.empty()) j["request_jti"] = e.request_jti;
   j["adapter"] = e.adapter;
   j["outcome"] = e.outcome;
   j["cache_hit"] = e.cache_hit;
@@ -186,9 +187,12 @@ Result<DecodedEntry> decode_entry(std::string_view line) {
       !text("dossier_code", e.dossier_code) || !text("procedure_code", e.procedure_code) ||
       !text("adapter", e.adapter) || !text("outcome", e.outcome))
     return malformed("a text field is missing or not a string");
-  if (auto it = j.find("client_request_id"); it != j.end()) {
-    if (!it->is_string()) return malformed("client_request_id is not a string");
-    e.client_request_id = it->get<std::string>();
+  for (auto [key, into] : {std::pair{"client_request_id", &e.client_request_id},
+                            std::pair{"request_jti", &e.request_jti}}) {
+    if (auto it = j.find(key); it != j.end()) {
+      if (!it->is_string()) return malformed(std::string(key) + " is not a string");
+      *into = it->get<std::string>();
+    }
   }
   auto when = parse_audit_time(at);
   if (!when) return malformed("at is not a UTC time with microseconds");

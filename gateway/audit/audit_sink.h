@@ -17,6 +17,7 @@ struct AuditEntry {
   TimePoint at;
   std::string request_id;
   std::string client_request_id;  // the caller's correlation id, when it sent one
+  std::string request_jti;        // the jti of a signed (JWS) request, when it was signed
   std::string front;         // thrift, http-json, http-xml
   std::string member;        // organ code from the client certificate
   std::string member_certificate;  // its SHA-256 fingerprint

@@ -243,6 +243,14 @@ Result<RedisRecordCache::Reply> RedisRecordCache::command(
   return r;
 }
 
+Result<bool> RedisRecordCache::set_if_absent(std::string_view key, std::chrono::seconds ttl) {
+  const std::string seconds = std::to_string(std::max<std::int64_t>(1, ttl.count()));
+  auto reply = command({"SET", key, "1", "NX", "EX", seconds});
+  if (!reply) return tl::unexpected(reply.error());
+  // "+OK" when set, a nil reply when the key was already there.
+  return reply->reply->type != REDIS_REPLY_NIL;
+}
+
 Result<std::optional<VerifiedRecord>> RedisRecordCache::get(const std::string& code) {
   const std::string key = redis_key(code);
   auto reply = command({"GET", key});

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/cache/record_cache.h"
@@ -61,6 +62,9 @@ class RedisRecordCache final : public RecordCache {
   Result<void> put(const VerifiedRecord& record, std::chrono::seconds ttl) override;
   Result<void> invalidate(const std::string& code) override;
   bool healthy() const override { return healthy_.load(std::memory_order_relaxed); }
+
+  // SET key 1 NX EX ttl through the same pool: true when the key was new (the replay guard).
+  Result<bool> set_if_absent(std::string_view key, std::chrono::seconds ttl);
 
   // The Redis key for a record code (for tests and the admin tooling).
   std::string redis_key(const std::string& code) const;

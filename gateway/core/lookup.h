@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,14 @@ struct Officer {
   std::string account;
 };
 
+// A JSON request the member signed (JWS, DESIGN.md §3 "Signed JSON"): what the front verified.
+// The pipeline checks iat against its window and records jti (REPLAYED when seen before).
+struct SignedRequestClaims {
+  std::string alg;       // "ES256"
+  std::string jti;       // the member's unique id for this request (1–128 printable ASCII)
+  std::int64_t iat = 0;  // issued at, seconds since the epoch
+};
+
 struct LookupRequest {
   std::string request_id;  // set by the front end; ties logs, audit and the response together
   std::string front;       // "thrift", "http-json", "http-xml"
@@ -45,6 +54,8 @@ struct LookupRequest {
   // zero = always ask the upstream.
   std::optional<std::chrono::seconds> max_age;
   std::vector<std::string> fields;  // wanted fields; empty = every field the member may receive
+  // Set when the request came as a JWS that verified with the member's certificate key.
+  std::optional<SignedRequestClaims> signature;
 };
 
 struct LookupResponse {

@@ -21,6 +21,10 @@ Result<std::shared_ptr<LookupPipeline>> LookupPipeline::create(PipelineParts par
       !parts.metrics || !parts.clock) {
     return fail(ErrorCode::kInternal, "pipeline: a required part is missing");
   }
+  if (parts.signed_request_window <= std::chrono::seconds(0)) {
+    return fail(ErrorCode::kInternal, "pipeline: the signed request window must be positive");
+  }
+  if (!parts.replay) parts.replay = std::make_shared<cache::MemoryReplayGuard>(parts.clock);
   auto pipeline = std::shared_ptr<LookupPipeline>(new LookupPipeline(std::move(parts)));
   std::vector<policy::AccessPolicy::Catalogue> catalogue;
   for (const auto& adapter : pipeline->parts_.adapters) {
@@ -61,6 +65,35 @@ Result<void> LookupPipeline::check_purpose(const LookupRequest& r) const {
   return {};
 }
 
+Result<void> LookupPipeline::check_signature(const LookupRequest& r,
+                                             const policy::MemberRule& rule) {
+  if (!r.signature) {
+    if (rule.request_signature == policy::RequestSignature::kRequired) {
+      return fail(ErrorCode::kSignatureMissing,
+                  "this member's requests must be signed (JWS with its certificate's key)");
+    }
+    return {};
+  }
+  const auto window = parts_.signed_request_window;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       parts_.clock->now().time_since_epoch())
+                       .count();
+  const std::int64_t iat = r.signature->iat;
+  if (iat < now - window.count()) {
+    return fail(ErrorCode::kReplayed,
+                fmt::format("iat is {} s old; signed requests are accepted for {} s",
+                            now - iat, window.count()));
+  }
+  if (iat > now + window.count()) {
+    return fail(ErrorCode::kBadRequest,
+                fmt::format("iat is {} s in the future; clock skew up to {} s is accepted",
+                            iat - now, window.count()));
+  }
+  // Remembered for as long as this iat could still pass the window check above.
+  const auto remember = std::chrono::seconds(iat + window.count() - now + 1);
+  return parts_.replay->claim(r.member.organ_code, r.signature->jti, remember);
+}
+
 void LookupPipeline::lookup(LookupRequest request, LookupCallback done) {
   auto call = std::make_shared<Call>();
   call->request = std::move(request);
@@ -82,6 +115,7 @@ void LookupPipeline::lookup(LookupRequest request, LookupCallback done) {
                                              r.document_type, r.fields, call->route.spec->fields);
     if (!decision) return tl::unexpected(decision.error());
     call->decision = std::move(*decision);
+    if (auto ok = check_signature(r, *call->decision.member); !ok) return ok;
     return call->route.adapter->check_subject(r.subject);
   }();
   if (!refused) return finish(call, tl::unexpected(refused.error()));
@@ -167,6 +201,7 @@ void LookupPipeline::finish(std::shared_ptr<Call> call, Result<LookupResponse> o
   entry.at = call->started;
   entry.request_id = r.request_id;
   entry.client_request_id = r.client_request_id;
+  if (r.signature) entry.request_jti = r.signature->jti;
   entry.front = r.front;
   entry.member = r.member.organ_code;
   entry.member_certificate = r.member.certificate_fingerprint;

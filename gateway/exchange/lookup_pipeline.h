@@ -12,6 +12,7 @@
 
 #include "gateway/audit/audit_sink.h"
 #include "gateway/cache/record_cache.h"
+#include "gateway/cache/replay_guard.h"
 #include "gateway/cache/single_flight.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/metrics.h"
@@ -28,6 +29,10 @@ struct PipelineParts {
   policy::AccessPolicy::Ptr policy;
   std::vector<Adapter::Ptr> adapters;
   cache::RecordCache::Ptr cache;  // may be null: no cache configured
+  // Signed requests: jti already seen → REPLAYED. Null: one in memory (a single gateway).
+  cache::ReplayGuard::Ptr replay;
+  // A signed request's iat may be this far in the past or the future (clock skew).
+  std::chrono::seconds signed_request_window{300};
   audit::AuditSink::Ptr audit;
   ResponseEnvelope::Ptr envelope;
   std::shared_ptr<Metrics> metrics;
@@ -52,6 +57,9 @@ class LookupPipeline final : public Pipeline, public std::enable_shared_from_thi
   explicit LookupPipeline(PipelineParts parts);
 
   Result<void> check_purpose(const LookupRequest& request) const;
+  // request_signature = "required" without a signature → SIGNATURE_MISSING; a signed request
+  // outside the iat window or with a jti already used → REPLAYED.
+  Result<void> check_signature(const LookupRequest& request, const policy::MemberRule& rule);
   void fetch(std::shared_ptr<Call> call);
   void answer(std::shared_ptr<Call> call, Result<VerifiedRecord> record, bool from_cache);
   void finish(std::shared_ptr<Call> call, Result<LookupResponse> outcome);

@@ -110,7 +110,8 @@ Result<AccessPolicy::Ptr> AccessPolicy::parse(std::string_view text, std::string
       return fail(ErrorCode::kBadRequest,
                   fmt::format("{}: each [[member]] must be a table", where(source, node)));
     }
-    if (auto ok = refuse_unknown_keys(source, *table, {"organ", "subsystem", "name", "grant"});
+    if (auto ok = refuse_unknown_keys(source, *table,
+                                     {"organ", "subsystem", "name", "request_signature", "grant"});
         !ok) {
       return tl::unexpected(ok.error());
     }
@@ -129,6 +130,16 @@ Result<AccessPolicy::Ptr> AccessPolicy::parse(std::string_view text, std::string
     rule.name = table->get_as<std::string>("name")
                     ? std::string(**table->get_as<std::string>("name"))
                     : "";
+    if (const auto* mode = table->get("request_signature")) {
+      const auto* text = mode->as_string();
+      if (!text || (**text != "required" && **text != "optional")) {
+        return fail(ErrorCode::kBadRequest,
+                    fmt::format("{}: request_signature must be \"required\" or \"optional\"",
+                                where(source, *mode)));
+      }
+      rule.request_signature =
+          **text == "required" ? RequestSignature::kRequired : RequestSignature::kOptional;
+    }
     if (!seen.emplace(rule.organ_code, rule.subsystem).second) {
       return fail(ErrorCode::kBadRequest,
                   fmt::format("{}:{}: member {} (subsystem '{}') is listed twice", source,

@@ -21,10 +21,17 @@ struct Grant {
   int line = 0;  // where it was written, for `policy check` and error messages
 };
 
+// Whether the member must sign its JSON requests (JWS) or may rely on mTLS alone.
+enum class RequestSignature { kOptional, kRequired };
+
 struct MemberRule {
   std::string organ_code;
   std::string subsystem;  // empty: any subsystem of that organ
   std::string name;       // for operators
+  // request_signature = "required": every lookup must come as a JWS signed with the key of the
+  // member's certificate (SIGNATURE_MISSING otherwise). "optional" (the default): mTLS alone
+  // suffices; a signed request is still verified and its jti still checked for replay.
+  RequestSignature request_signature = RequestSignature::kOptional;
   std::vector<Grant> grants;
   int line = 0;
 };

@@ -60,6 +60,12 @@ struct LookupRequest {
   6: optional list<string> fields,
   // The caller's own correlation id (echoed in logs and the audit), at most 64 characters.
   7: optional string clientRequestId,
+  // The same request signed by the member (DESIGN.md §3 "Signed JSON"): a JWS, compact or JSON
+  // serialization, signed with the key of the certificate this connection presents, whose
+  // payload is the JSON form of this request (schemas/http/openapi.yaml LookupRequest) with
+  // "iat" (seconds since the epoch) and a unique "jti". When present, fields 1–7 must say
+  // exactly what the signed payload says; the gateway refuses a jti it has seen (REPLAYED).
+  8: optional string jws,
 }
 
 struct RecordField {
@@ -84,6 +90,9 @@ struct LookupResponse {
   // The same record in the gateway-signed XML envelope, carrying the upstream's evidence:
   // what a member keeps as proof. `lienthong verify-xml` accepts it.
   4: required string signedEnvelope,
+  // The JSON form of this answer (what the HTTP front sends for the same lookup) as a compact
+  // JWS signed by the gateway (ES256 by default): `lienthong verify-jws` accepts it.
+  5: optional string jws,
 }
 
 // Every refusal. `code` is the vocabulary above; `detail` is for the operator and never

@@ -50,7 +50,7 @@ Result<std::uint16_t> HttpFront::start() {
   if (auto ok = validate(config_); !ok) return tl::unexpected(ok.error());
 
   auto counters = std::make_shared<HttpCounters>();
-  Router router(pipeline_, metrics_, counters, config_.max_body_bytes);
+  Router router(pipeline_, metrics_, counters, config_.max_body_bytes, config_.signed_json);
   auto context = std::make_shared<FrontContext>(config_, std::move(router), counters, clock_);
   if (auto ok = configure_server_tls(context->ssl.native_handle(), config_.tls); !ok)
     return tl::unexpected(ok.error());

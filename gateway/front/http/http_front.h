@@ -16,6 +16,7 @@
 #include "gateway/core/error.h"
 #include "gateway/core/metrics.h"
 #include "gateway/exchange/pipeline.h"
+#include "gateway/exchange/signed_json.h"
 #include "gateway/front/tls/server_tls.h"
 
 namespace lienthong::front {
@@ -38,6 +39,8 @@ struct HttpFrontConfig {
   // UPSTREAM_TIMEOUT), writing the response. Also bounds the TLS handshake.
   std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
   std::size_t max_connections = 10'000;  // further connections are closed on accept
+  // Signed JSON (exchange/signed_json.h): members' JWS requests and the answers' signatures.
+  exchange::SignedJson::Ptr signed_json;
 };
 
 class HttpFront {

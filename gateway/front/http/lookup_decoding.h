@@ -7,11 +7,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "gateway/core/error.h"
 #include "gateway/core/lookup.h"
+#include "gateway/exchange/signed_json.h"
 
 namespace lienthong::front::http {
 
@@ -28,13 +31,24 @@ inline constexpr size_t kClientRequestIdMax = 64;
 struct DecodedLookup {
   LookupRequest request;
   std::string client_request_id;  // "" when absent
+  // The claims of a signed request (JSON only): "iat" and "jti". The caller requires them
+  // when the body was a JWS and refuses them when it was not.
+  std::optional<std::int64_t> iat;
+  std::optional<std::string> jti;
 };
 
 // {"subjectId","documentType","purpose":{"dossierCode","procedureCode"},
-//  "officer":{"personalId","account"},"maxAgeSeconds"?,"fields"?,"clientRequestId"?}.
+//  "officer":{"personalId","account"},"maxAgeSeconds"?,"fields"?,"clientRequestId"?,
+//  "iat"?,"jti"?}.
 // Unknown keys, duplicate keys, wrong types and malformed JSON are BAD_REQUEST. null counts as
 // absent.
 Result<DecodedLookup> decode_json_lookup(std::string_view body);
+
+// A JWS (compact, or the JSON serializations) whose payload is the JSON lookup above with both
+// "iat" and "jti": verified with the key of `member`'s certificate (exchange/signed_json.h),
+// decoded, and its claims put in request.signature. Used by both fronts.
+Result<DecodedLookup> decode_signed_json_lookup(const exchange::SignedJson& signed_json,
+                                                const Member& member, std::string_view jws);
 
 // <LookupRequest xmlns="urn:lienthong:exchange:1">…</LookupRequest>, parsed only with
 // crypto::parse_untrusted_xml (DTDs refused, limits): its XML_* codes pass through; unknown or

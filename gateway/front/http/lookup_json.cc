@@ -1,11 +1,13 @@
 // POST /v1/lookup with Content-Type: application/json (lookup_decoding.h).
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "gateway/exchange/signed_json.h"
 #include "gateway/front/http/lookup_decoding.h"
 
 namespace lienthong::front::http {
@@ -196,6 +198,18 @@ Result<DecodedLookup> decode_json_lookup(std::string_view body) {
       if (!id) return tl::unexpected(id.error());
       step = detail::check_client_request_id(*id);
       out.client_request_id = std::move(*id);
+    } else if (key == "iat") {
+      if (!value.is_number_integer())
+        return fail(ErrorCode::kBadRequest, "iat must be an integer number of seconds");
+      constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+      out.iat = value.is_number_unsigned() &&
+                        value.get<std::uint64_t>() > static_cast<std::uint64_t>(kMax)
+                    ? kMax
+                    : value.get<std::int64_t>();
+    } else if (key == "jti") {
+      if (!value.is_string()) return fail(ErrorCode::kBadRequest, "jti must be a string");
+      step = exchange::check_jti(value.get_ref<const std::string&>());
+      out.jti = value.get<std::string>();
     } else {
       return fail(ErrorCode::kBadRequest, "unknown key '" + shown(key) + "'");
     }

@@ -1,81 +1,46 @@
 #include "gateway/front/http/response_encoding.h"
 
-#include <nlohmann/json.hpp>
-
+#include "gateway/core/log.h"
 #include "gateway/front/http/problem.h"
 
 namespace lienthong::front::http {
+namespace {
 
-// A JSON string body, escaped: runs of plain bytes are copied in one append. The envelope is
-// kilobytes of XML and nlohmann's serializer escapes byte by byte; the answer's JSON is
-// otherwise small. The input is valid UTF-8 (the envelope was written and checked by the
-// gateway), so bytes >= 0x80 pass through unchanged.
-void append_json_string(std::string_view in, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.reserve(out.size() + in.size() + 2);
-  out += '"';
-  size_t run = 0;
-  for (size_t i = 0; i < in.size(); ++i) {
-    const auto c = static_cast<unsigned char>(in[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(in.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
+// The JSON answer's detached signature, over the body exactly as sent. A signature that cannot
+// be made turns the answer into an unsigned INTERNAL problem: an unsigned record never leaves.
+void sign_json(Response& res, const exchange::SignedJson* signed_json,
+               std::string_view request_id) {
+  if (!signed_json) return;
+  auto jws = signed_json->sign_detached(res.body());
+  if (jws && !jws->empty()) {
+    res.set(to_beast(exchange::kJwsSignatureHeader), *jws);
+    return;
   }
-  out.append(in.data() + run, in.size() - run);
-  out += '"';
+  if (jws) return;  // no answer signer configured
+  LT_LOG(error, "answer signing failed: {}", jws.error().detail);
+  res = problem_response(Error{ErrorCode::kInternal, "the answer could not be signed"},
+                         request_id);
 }
 
-std::string lookup_json(const LookupResponse& response, std::string_view request_id) {
-  const VerifiedRecord& record = response.record;
-  nlohmann::json fields = nlohmann::json::object();
-  for (const auto& [name, value] : record.fields) fields[name] = value;
-  const nlohmann::json doc = {
-      {"requestId", std::string(request_id)},
-      {"record",
-       {
-           {"code", record.code},
-           {"subjectId", record.subject},
-           {"documentType", record.doc_type},
-           {"fields", std::move(fields)},
-           {"source", record.source},
-           {"verifiedAt", format_utc_time(record.verified_at)},
-           {"expiresAt", format_utc_time(record.expires_at)},
-       }},
-      {"fromCache", response.from_cache},
-  };
-  // `replace`: a record is UTF-8 by the time it is verified; should a byte slip through, the
-  // answer still goes out instead of an exception on the request path.
-  std::string out = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  // Keys are in name order; "signedEnvelope" comes last.
-  out.pop_back();  // the closing brace
-  out += ",\"signedEnvelope\":";
-  append_json_string(response.envelope, out);
-  out += '}';
-  return out;
-}
+}  // namespace
 
 Response lookup_response(const Result<LookupResponse>& outcome, LookupFormat format,
-                         std::string_view request_id) {
-  if (!outcome) return problem_response(outcome.error(), request_id);
+                         std::string_view request_id, const exchange::SignedJson* signed_json) {
+  if (!outcome) {
+    Response res = problem_response(outcome.error(), request_id);
+    if (format == LookupFormat::kJson) sign_json(res, signed_json, request_id);
+    return res;
+  }
   Response res{bhttp::status::ok, 11};
   res.set(bhttp::field::cache_control, "no-store");
   if (format == LookupFormat::kXml) {
+    // The XML envelope carries its own XML-DSig.
     res.set(bhttp::field::content_type, "application/xml; charset=utf-8");
     res.body() = outcome->envelope;
   } else {
     res.set(bhttp::field::content_type, "application/json");
     res.body() = lookup_json(*outcome, request_id);
+    sign_json(res, signed_json, request_id);
   }
   return res;
 }

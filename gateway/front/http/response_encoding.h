@@ -7,22 +7,20 @@
 
 #include "gateway/core/error.h"
 #include "gateway/core/lookup.h"
+#include "gateway/exchange/signed_json.h"
+#include "gateway/front/http/answer_json.h"
 #include "gateway/front/http/http_types.h"
 
 namespace lienthong::front::http {
 
 enum class LookupFormat { kJson, kXml };
 
-// {"requestId","record":{"code","subjectId","documentType","fields":{name:value},"source",
-//  "verifiedAt","expiresAt"},"fromCache","signedEnvelope"}.
-std::string lookup_json(const LookupResponse& response, std::string_view request_id);
-
-// `in` as a quoted JSON string (RFC 8259 escapes); `in` must be valid UTF-8.
-void append_json_string(std::string_view in, std::string& out);
-
-// 200 with the JSON above or with the envelope (application/xml), or the problem document.
-// Record contents are personal data: the response says Cache-Control: no-store.
+// 200 with the JSON answer (answer_json.h) or with the envelope (application/xml), or the
+// problem document. Record contents are personal data: the response says Cache-Control:
+// no-store. JSON answers and JSON-format problems carry the gateway's detached JWS over the
+// body in X-JWS-Signature when `signed_json` has an answer signer.
 Response lookup_response(const Result<LookupResponse>& outcome, LookupFormat format,
-                         std::string_view request_id);
+                         std::string_view request_id,
+                         const exchange::SignedJson* signed_json = nullptr);
 
 }  // namespace lienthong::front::http

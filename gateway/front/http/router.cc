@@ -79,11 +79,13 @@ Response json_response(bhttp::status status, const nlohmann::json& doc) {
 }  // namespace
 
 Router::Router(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
-               std::shared_ptr<HttpCounters> counters, size_t max_body_bytes)
+               std::shared_ptr<HttpCounters> counters, size_t max_body_bytes,
+               exchange::SignedJson::Ptr signed_json)
     : pipeline_(std::move(pipeline)),
       metrics_(std::move(metrics)),
       counters_(counters ? std::move(counters) : std::make_shared<HttpCounters>()),
-      max_body_bytes_(max_body_bytes) {}
+      max_body_bytes_(max_body_bytes),
+      signed_json_(std::move(signed_json)) {}
 
 std::optional<Response> Router::handle(Request& request, const std::string& request_id,
                                        const Result<Member>& member, const Respond& respond) const {
@@ -112,22 +114,48 @@ std::optional<Response> Router::lookup(Request& request, const std::string& requ
         Error{ErrorCode::kBadRequest, "charset '" + shown(media.charset) + "' refused; use utf-8"},
         request_id, 415);
   LookupFormat format;
+  bool signed_request = false;
   if (media.type == "application/json") {
     format = LookupFormat::kJson;
+  } else if (media.type == "application/jose" || media.type == "application/jose+json") {
+    format = LookupFormat::kJson;  // RFC 7515 §9.2: compact, or the JSON serializations
+    signed_request = true;
   } else if (media.type == "application/xml") {
     format = LookupFormat::kXml;
   } else {
-    return problem_response(
-        Error{ErrorCode::kBadRequest, "Content-Type must be application/json or application/xml"},
-        request_id, 415);
+    return problem_response(Error{ErrorCode::kBadRequest,
+                                  "Content-Type must be application/json, application/jose, "
+                                  "application/jose+json or application/xml"},
+                            request_id, 415);
   }
+  const exchange::SignedJson* signer = signed_json_.get();
+  auto refuse = [&](const Error& error) {
+    return lookup_response(tl::unexpected(error), format, request_id, signer);
+  };
   // The member is who the TLS session proved; a connection whose certificate names no organ
   // is refused before its body is even read as a lookup.
-  if (!member) return problem_response(member.error(), request_id);
+  if (!member) return refuse(member.error());
 
-  auto decoded = format == LookupFormat::kJson ? decode_json_lookup(request.body())
-                                               : decode_xml_lookup(request.body(), max_body_bytes_);
-  if (!decoded) return problem_response(decoded.error(), request_id);
+  Result<DecodedLookup> decoded;
+  if (signed_request) {
+    if (!signed_json_) {
+      return refuse(Error{ErrorCode::kSignaturePolicy, "signed requests are not configured"});
+    }
+    decoded = decode_signed_json_lookup(*signed_json_, *member, request.body());
+    if (!decoded) {
+      LT_LOG(info, "signed lookup refused: {} {}", error_code_name(decoded.error().code),
+             decoded.error().detail);
+    }
+  } else if (format == LookupFormat::kJson) {
+    decoded = decode_json_lookup(request.body());
+    if (decoded && (decoded->iat || decoded->jti)) {
+      decoded = fail(ErrorCode::kBadRequest,
+                     "iat and jti belong to a signed request: send it as application/jose");
+    }
+  } else {
+    decoded = decode_xml_lookup(request.body(), max_body_bytes_);
+  }
+  if (!decoded) return refuse(decoded.error());
   if (!decoded->client_request_id.empty())
     LT_LOG(debug, "http lookup: client request id {}", decoded->client_request_id);
 
@@ -138,11 +166,12 @@ std::optional<Response> Router::lookup(Request& request, const std::string& requ
   lookup.member = *member;
 
   counters_->lookup_started();
-  pipeline_->lookup(std::move(lookup), [respond, counters = counters_, format,
-                                        request_id](Result<LookupResponse> outcome) {
+  pipeline_->lookup(std::move(lookup), [respond, counters = counters_, format, request_id,
+                                        signed_json = signed_json_](
+                                           Result<LookupResponse> outcome) {
     counters->lookup_finished();
-    respond([outcome = std::move(outcome), format, request_id] {
-      return lookup_response(outcome, format, request_id);
+    respond([outcome = std::move(outcome), format, request_id, signed_json] {
+      return lookup_response(outcome, format, request_id, signed_json.get());
     });
   });
   return std::nullopt;

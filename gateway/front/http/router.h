@@ -1,4 +1,5 @@
-// Which handler answers which request: POST /v1/lookup (JSON or XML), GET /healthz, /readyz,
+// Which handler answers which request: POST /v1/lookup (JSON, JWS-signed JSON as
+// application/jose or application/jose+json, or XML), GET /healthz, /readyz,
 // /metrics. Everything else is a problem document (404, 405, 415). No sockets here: the session
 // hands in a parsed request and the member of its TLS connection.
 #pragma once
@@ -13,6 +14,7 @@
 #include "gateway/core/lookup.h"
 #include "gateway/core/metrics.h"
 #include "gateway/exchange/pipeline.h"
+#include "gateway/exchange/signed_json.h"
 #include "gateway/front/http/http_counters.h"
 #include "gateway/front/http/http_types.h"
 
@@ -26,8 +28,11 @@ class Router {
   // Called exactly once, from any thread, when an asynchronous route has its answer.
   using Respond = std::function<void(Deferred)>;
 
+  // `signed_json`: verifies members' signed requests and signs JSON answers; null refuses
+  // signed requests and leaves answers unsigned (tests of other stages).
   Router(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
-         std::shared_ptr<HttpCounters> counters, size_t max_body_bytes);
+         std::shared_ptr<HttpCounters> counters, size_t max_body_bytes,
+         exchange::SignedJson::Ptr signed_json = nullptr);
 
   // The response when it is ready now (health, metrics, refusals); otherwise nullopt, and
   // `respond` follows. `member` is the TLS peer's (member_from_peer), never the request's.
@@ -44,6 +49,7 @@ class Router {
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<HttpCounters> counters_;
   size_t max_body_bytes_;
+  exchange::SignedJson::Ptr signed_json_;
 };
 
 }  // namespace lienthong::front::http

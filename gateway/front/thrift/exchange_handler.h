@@ -12,6 +12,7 @@
 #include "gateway/core/lookup.h"
 #include "gateway/core/metrics.h"
 #include "gateway/exchange/pipeline.h"
+#include "gateway/exchange/signed_json.h"
 #include "lienthong_thrift/Exchange.h"
 
 namespace lienthong::front::thrift_internal {
@@ -24,8 +25,10 @@ class ExchangeHandler final : public wire::ExchangeIf {
   // TLS handshake is done), and the answer is kept for the connection's life.
   using MemberSource = std::function<Result<Member>()>;
 
+  // `signed_json`: verifies a request's `jws` and signs the answer's; null refuses signed
+  // requests and leaves answers unsigned.
   ExchangeHandler(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
-                  MemberSource member_source);
+                  MemberSource member_source, exchange::SignedJson::Ptr signed_json = nullptr);
 
   // Throws wire::LookupError for every refusal (that is the contract's wire form).
   void lookup(wire::LookupResponse& out, const wire::LookupRequest& request) override;
@@ -35,12 +38,16 @@ class ExchangeHandler final : public wire::ExchangeIf {
   Result<wire::LookupResponse> serve(const wire::LookupRequest& request,
                                      const std::string& request_id);
   const Result<Member>& member();
+  // The request as the pipeline gets it: the plain fields, or the signed payload they match.
+  Result<LookupRequest> decode(const wire::LookupRequest& request, const Member& member,
+                               const std::string& request_id);
   // Counts what this front refuses before the pipeline sees it; the pipeline counts the rest.
   void count_refusal(ErrorCode code);
 
   exchange::Pipeline::Ptr pipeline_;
   std::shared_ptr<Metrics> metrics_;
   MemberSource member_source_;
+  exchange::SignedJson::Ptr signed_json_;
   // One connection, one thread (TThreadedServer): no lock needed.
   std::optional<Result<Member>> member_;
 };
@@ -54,7 +61,7 @@ class ExchangeHandlerFactory final : public wire::ExchangeIfFactory {
       const std::shared_ptr<apache::thrift::transport::TTransport>& transport)>;
 
   ExchangeHandlerFactory(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
-                         MemberResolver resolver);
+                         MemberResolver resolver, exchange::SignedJson::Ptr signed_json = nullptr);
 
   wire::ExchangeIf* getHandler(const apache::thrift::TConnectionInfo& connection) override;
   void releaseHandler(wire::ExchangeIf* handler) override;
@@ -63,6 +70,7 @@ class ExchangeHandlerFactory final : public wire::ExchangeIfFactory {
   exchange::Pipeline::Ptr pipeline_;
   std::shared_ptr<Metrics> metrics_;
   MemberResolver resolver_;
+  exchange::SignedJson::Ptr signed_json_;
 };
 
 }  // namespace lienthong::front::thrift_internal

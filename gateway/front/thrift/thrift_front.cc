@@ -134,7 +134,8 @@ Result<std::uint16_t> ThriftFront::start() {
     });
   };
   auto handlers =
-      std::make_shared<thrift_internal::ExchangeHandlerFactory>(pipeline_, metrics_, resolver);
+      std::make_shared<thrift_internal::ExchangeHandlerFactory>(pipeline_, metrics_, resolver,
+                                                                config_.signed_json);
   auto processors = std::make_shared<lienthong::thrift::ExchangeProcessorFactory>(handlers);
   auto server = std::make_shared<apache::thrift::server::TThreadedServer>(
       processors, server_socket, thrift_internal::framed_transport_factory(config_),

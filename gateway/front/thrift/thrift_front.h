@@ -17,6 +17,7 @@
 #include "gateway/core/error.h"
 #include "gateway/core/metrics.h"
 #include "gateway/exchange/pipeline.h"
+#include "gateway/exchange/signed_json.h"
 #include "gateway/front/tls/server_tls.h"
 
 namespace lienthong::front {
@@ -33,6 +34,8 @@ struct ThriftFrontConfig {
   // A connection silent this long (including mid-handshake) is closed; members reconnect.
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);
   std::chrono::milliseconds send_timeout = std::chrono::seconds(30);
+  // Signed JSON (exchange/signed_json.h): LookupRequest.jws and LookupResponse.jws.
+  exchange::SignedJson::Ptr signed_json;
 };
 
 // BAD_REQUEST naming the first unusable setting.

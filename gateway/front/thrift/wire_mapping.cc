@@ -83,6 +83,26 @@ Result<LookupRequest> from_wire(const wire::LookupRequest& in, Member member,
   return out;
 }
 
+Result<void> check_same_request(const LookupRequest& plain, const LookupRequest& signed_request) {
+  const char* differs = nullptr;
+  if (plain.subject != signed_request.subject) differs = "subjectId";
+  else if (plain.document_type != signed_request.document_type) differs = "documentType";
+  else if (plain.purpose.dossier_code != signed_request.purpose.dossier_code ||
+           plain.purpose.procedure_code != signed_request.purpose.procedure_code)
+    differs = "purpose";
+  else if (plain.officer.personal_id != signed_request.officer.personal_id ||
+           plain.officer.account != signed_request.officer.account)
+    differs = "officer";
+  else if (plain.max_age != signed_request.max_age) differs = "maxAgeSeconds";
+  else if (plain.fields != signed_request.fields) differs = "fields";
+  else if (plain.client_request_id != signed_request.client_request_id) differs = "clientRequestId";
+  if (differs) {
+    return fail(ErrorCode::kBadRequest,
+                fmt::format("{} differs from the signed request in jws", differs));
+  }
+  return {};
+}
+
 wire::LookupResponse to_wire(const LookupResponse& response) {
   const VerifiedRecord& record = response.record;
   wire::LookupResponse out;

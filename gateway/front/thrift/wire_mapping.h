@@ -27,6 +27,11 @@ wire::ErrorCode::type to_wire(ErrorCode code);
 Result<LookupRequest> from_wire(const wire::LookupRequest& in, Member member,
                                 std::string request_id);
 
+// For a request that carries `jws`: the plain fields (decoded by from_wire) must say exactly
+// what the signed payload says, so that what is logged, audited and answered is what was
+// signed. BAD_REQUEST naming the first field that differs.
+Result<void> check_same_request(const LookupRequest& plain, const LookupRequest& signed_request);
+
 // Fields in the record's order (already sorted by name); times as YYYY-MM-DDTHH:MM:SSZ.
 wire::LookupResponse to_wire(const LookupResponse& response);
 

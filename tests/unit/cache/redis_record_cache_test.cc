@@ -1,6 +1,7 @@
 // RedisRecordCache against a real redis-server that each test starts on 127.0.0.1 (an ephemeral
 // port) and stops. CTest labels: unit, redis.
 #include "gateway/cache/redis_record_cache.h"
+#include "gateway/cache/replay_guard.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -337,6 +338,48 @@ TEST_F(RedisRecordCacheTest, DeadRedisFailsFastThenRecoversAfterTheInterval) {
   EXPECT_TRUE(cache->healthy());
   ASSERT_TRUE(cache->put(record, std::chrono::seconds(60)));
   EXPECT_TRUE(cache->get(record.code)->has_value());
+}
+
+TEST_F(RedisRecordCacheTest, ReplayGuardRemembersEachJtiOncePerMemberForItsTtl) {
+  auto cache = make_cache();
+  ASSERT_TRUE(cache);
+  RedisReplayGuard guard(cache);
+  ASSERT_TRUE(guard.claim("000.00.00.G22", "jti-1", std::chrono::seconds(600)));
+  auto again = guard.claim("000.00.00.G22", "jti-1", std::chrono::seconds(600));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kReplayed);
+  EXPECT_TRUE(guard.claim("000.00.00.H20", "jti-1", std::chrono::seconds(600)));
+
+  // One key per (member, jti), hashed, with the TTL asked for.
+  auto redis = server_.connect();
+  auto keys = raw(redis.get(), {"KEYS", "lt:jti:*"});
+  ASSERT_TRUE(keys);
+  ASSERT_EQ(keys->elements, 2u);
+  const std::string key(keys->element[0]->str, keys->element[0]->len);
+  EXPECT_EQ(key.find("G22"), std::string::npos);
+  auto ttl = raw(redis.get(), {"TTL", key});
+  ASSERT_TRUE(ttl);
+  EXPECT_GT(ttl->integer, 590);
+
+  // Redis gone: a signed request is refused, never let through unchecked.
+  server_.kill();
+  auto down = guard.claim("000.00.00.G22", "jti-2", std::chrono::seconds(600));
+  ASSERT_FALSE(down);
+  EXPECT_EQ(down.error().code, ErrorCode::kInternal);
+}
+
+TEST(MemoryReplayGuard, ForgetsAfterTheTtlAndRefusesWhenFull) {
+  auto clock = std::make_shared<lienthong::testing::ManualClock>(
+      std::chrono::sys_days{std::chrono::year{2026} / 11 / 22});
+  MemoryReplayGuard guard(clock, 2);
+  ASSERT_TRUE(guard.claim("G22", "a", std::chrono::seconds(10)));
+  EXPECT_EQ(guard.claim("G22", "a", std::chrono::seconds(10)).error().code, ErrorCode::kReplayed);
+  ASSERT_TRUE(guard.claim("G22", "b", std::chrono::seconds(10)));
+  // Full, nothing expired: refused rather than forgetting an id that could still be replayed.
+  EXPECT_EQ(guard.claim("G22", "c", std::chrono::seconds(10)).error().code, ErrorCode::kInternal);
+  clock->set(clock->now() + std::chrono::seconds(10));
+  EXPECT_TRUE(guard.claim("G22", "c", std::chrono::seconds(10)));
+  EXPECT_TRUE(guard.claim("G22", "a", std::chrono::seconds(10)));
 }
 
 TEST_F(RedisRecordCacheTest, NothingListeningFailsFast) {

@@ -25,6 +25,15 @@ organ = "000.00.00.G22"
   fields = ["*"]
 
 [[member]]
+organ = "000.00.00.G22"
+subsystem = "signed"
+request_signature = "required"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["*"]
+
+[[member]]
 organ = "000.00.00.H20"
   [[member.grant]]
   adapter = "population"
@@ -284,6 +293,65 @@ TEST_F(LookupPipelineTest, AnAnswerThatCannotBeAuditedIsNotGiven) {
   ASSERT_FALSE(answer);
   EXPECT_EQ(answer.error().code, ErrorCode::kInternal);
   EXPECT_EQ(metrics->audit_entries.value({"failed"}), 1u);
+}
+
+// --- signed requests (request_signature, iat window, jti replay) ---------------------------
+
+std::int64_t seconds_now(const testing::ManualClock& clock) {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
+}
+
+TEST_F(LookupPipelineTest, AMemberThatMustSignIsRefusedUnsignedAndAudited) {
+  LookupRequest r = request();
+  r.member.subsystem = "signed";
+  auto answer = run(std::move(r));
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().code, ErrorCode::kSignatureMissing);
+  EXPECT_EQ(adapter->calls(), 0u);
+  ASSERT_EQ(audit->snapshot().size(), 1u);
+  EXPECT_EQ(audit->snapshot()[0].outcome, "SIGNATURE_MISSING");
+}
+
+TEST_F(LookupPipelineTest, ASignedRequestIsAnsweredOnceAndItsReplayRefused) {
+  LookupRequest r = request();
+  r.member.subsystem = "signed";
+  r.signature = SignedRequestClaims{"ES256", "jti-0001", seconds_now(*clock)};
+  LookupRequest again = r;
+  auto first = run(std::move(r));
+  ASSERT_TRUE(first) << first.error().detail;
+  auto second = run(std::move(again));
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::kReplayed);
+  const auto entries = audit->snapshot();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].request_jti, "jti-0001");
+  EXPECT_EQ(entries[1].outcome, "REPLAYED");
+
+  // The same jti from another member is that member's own id: not a replay.
+  LookupRequest other = request("member-h20");
+  other.signature = SignedRequestClaims{"ES256", "jti-0001", seconds_now(*clock)};
+  auto third = run(std::move(other));
+  EXPECT_TRUE(third) << third.error().detail;
+}
+
+TEST_F(LookupPipelineTest, ASignedRequestOutsideTheIatWindowIsRefused) {
+  const std::int64_t now = seconds_now(*clock);
+  LookupRequest old = request();
+  old.signature = SignedRequestClaims{"ES256", "jti-old", now - 301};
+  auto stale = run(std::move(old));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kReplayed);
+
+  LookupRequest future = request();
+  future.signature = SignedRequestClaims{"ES256", "jti-future", now + 301};
+  auto early = run(std::move(future));
+  ASSERT_FALSE(early);
+  EXPECT_EQ(early.error().code, ErrorCode::kBadRequest);
+
+  LookupRequest edge = request();
+  edge.signature = SignedRequestClaims{"ES256", "jti-edge", now - 300};
+  EXPECT_TRUE(run(std::move(edge)));
+  EXPECT_EQ(adapter->calls(), 1u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
 #include <string>
 
@@ -123,6 +124,29 @@ TEST(ThriftResponseMapping, RecordFieldsInOrderAndTimesInUtc) {
   for (size_t i = 0; i < out.record.fields.size(); ++i) {
     EXPECT_EQ(out.record.fields[i].name, response.record.fields[i].first);
     EXPECT_EQ(out.record.fields[i].value, response.record.fields[i].second);
+  }
+}
+
+TEST(ThriftRequestMapping, SignedRequestMustSayWhatThePlainFieldsSay) {
+  auto plain = from_wire(sample_wire_request(), Member{}, "req-1");
+  ASSERT_TRUE(plain);
+  LookupRequest same = *plain;
+  EXPECT_TRUE(check_same_request(*plain, same));
+  const std::vector<std::pair<std::string, std::function<void(LookupRequest&)>>> changes = {
+      {"subjectId", [](LookupRequest& r) { r.subject = "079085000111"; }},
+      {"documentType", [](LookupRequest& r) { r.document_type = "CD02"; }},
+      {"purpose", [](LookupRequest& r) { r.purpose.dossier_code += "9"; }},
+      {"officer", [](LookupRequest& r) { r.officer.account = "other"; }},
+      {"maxAgeSeconds", [](LookupRequest& r) { r.max_age = std::chrono::seconds(1); }},
+      {"fields", [](LookupRequest& r) { r.fields.push_back("ngay_sinh"); }},
+      {"clientRequestId", [](LookupRequest& r) { r.client_request_id = "x"; }},
+  };
+  for (const auto& [name, change] : changes) {
+    LookupRequest differs = *plain;
+    change(differs);
+    auto checked = check_same_request(*plain, differs);
+    ASSERT_FALSE(checked) << name;
+    EXPECT_EQ(checked.error().detail, name + " differs from the signed request in jws");
   }
 }
 

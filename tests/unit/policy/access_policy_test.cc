@@ -173,5 +173,26 @@ TEST(FieldMatches, Patterns) {
   EXPECT_FALSE(field_matches("ho_va_ten", "ho_va_ten.x"));
 }
 
+TEST(AccessPolicy, RequestSignatureIsOptionalUnlessRequired) {
+  auto p = AccessPolicy::parse(R"(
+[[member]]
+organ = "000.00.00.G22"
+request_signature = "required"
+[[member]]
+organ = "000.00.00.H20"
+)",
+                               "policy.toml");
+  ASSERT_TRUE(p) << p.error().detail;
+  EXPECT_EQ((*p)->members()[0].request_signature, RequestSignature::kRequired);
+  EXPECT_EQ((*p)->members()[1].request_signature, RequestSignature::kOptional);
+
+  auto typo = AccessPolicy::parse("[[member]]\norgan = \"000.00.00.G22\"\n"
+                                  "request_signature = \"always\"\n",
+                                  "policy.toml");
+  ASSERT_FALSE(typo);
+  EXPECT_EQ(typo.error().detail,
+            "policy.toml:3: request_signature must be \"required\" or \"optional\"");
+}
+
 }  // namespace
 }  // namespace lienthong::policy
