@@ -45,4 +45,9 @@ inline std::string record_code(std::string_view subject, std::string_view doc_ty
 // The value of a field, or nullptr.
 const std::string* find_field(const RecordFields& fields, std::string_view name);
 
+// The catalogue name of a record field: a repeated part's element number becomes "[]"
+// ("qua_trinh.2.tu_thang" → "qua_trinh[].tu_thang"), the form mappings declare, adapters offer
+// and the access policy grants. Names without a numeric segment are returned unchanged.
+std::string field_template(std::string_view name);
+
 }  // namespace lienthong

@@ -177,9 +177,12 @@ void LookupPipeline::answer(std::shared_ptr<Call> call, Result<VerifiedRecord> r
   // Data minimisation: only the fields the policy lets this member receive.
   VerifiedRecord reduced = std::move(*record);
   RecordFields kept;
+  const auto& allowed = call->decision.fields;
   for (auto& field : reduced.fields) {
-    if (std::binary_search(call->decision.fields.begin(), call->decision.fields.end(),
-                           field.first)) {
+    // Repeated parts ("qua_trinh.2.tu_thang") are granted by their catalogue name
+    // ("qua_trinh[].tu_thang").
+    if (std::binary_search(allowed.begin(), allowed.end(), field.first) ||
+        std::binary_search(allowed.begin(), allowed.end(), field_template(field.first))) {
       kept.push_back(std::move(field));
     }
   }
