@@ -1,7 +1,6 @@
 #include "gateway/crypto/jws_json.h"
 
 #include <cmath>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -11,29 +10,31 @@ namespace {
 
 using json = nlohmann::json;
 
-// A SAX pass that only checks; the document is built by a second pass once it is known to be
-// harmless. Returning false stops nlohmann's parser at once.
-class StrictCheck {
+// One SAX pass that checks and builds the document: returning false stops nlohmann's parser at
+// once, so nothing deeper than the limit is ever built, and a repeated member name is found in
+// the object being built (a std::map, so no second index of names is needed).
+class StrictBuilder {
  public:
-  explicit StrictCheck(size_t max_depth) : max_depth_(max_depth) {}
+  explicit StrictBuilder(size_t max_depth) : max_depth_(max_depth) {}
 
-  bool null() { return true; }
-  bool boolean(bool) { return true; }
-  bool number_integer(json::number_integer_t) { return true; }
-  bool number_unsigned(json::number_unsigned_t) { return true; }
+  bool null() { return put(json(nullptr)) != nullptr; }
+  bool boolean(bool value) { return put(json(value)) != nullptr; }
+  bool number_integer(json::number_integer_t value) { return put(json(value)) != nullptr; }
+  bool number_unsigned(json::number_unsigned_t value) { return put(json(value)) != nullptr; }
   bool number_float(json::number_float_t value, const json::string_t&) {
-    if (std::isfinite(value)) return true;
-    return refuse("a number out of range");
+    if (!std::isfinite(value)) return refuse("a number out of range");
+    return put(json(value)) != nullptr;
   }
-  bool string(json::string_t&) { return true; }
+  bool string(json::string_t& value) { return put(json(std::move(value))) != nullptr; }
   bool binary(json::binary_t&) { return refuse("binary data"); }
-  bool start_object(std::size_t) { return open(true); }
-  bool start_array(std::size_t) { return open(false); }
+  bool start_object(std::size_t) { return open(json::object()); }
+  bool start_array(std::size_t) { return open(json::array()); }
   bool end_object() { return close(); }
   bool end_array() { return close(); }
   bool key(json::string_t& name) {
-    if (!frames_.empty() && frames_.back().is_object && !frames_.back().names.insert(name).second)
-      return refuse("member '" + shown(name) + "' repeated");
+    json& object = *open_.back();
+    if (object.contains(name)) return refuse("member '" + shown(name) + "' repeated");
+    member_ = &object[std::move(name)];
     return true;
   }
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) {
@@ -43,21 +44,33 @@ class StrictCheck {
   }
 
   const std::string& problem() const { return problem_; }
+  json& document() { return root_; }
 
  private:
-  struct Frame {
-    bool is_object;
-    std::set<std::string, std::less<>> names;
-  };
-
-  bool open(bool is_object) {
-    if (frames_.size() >= max_depth_)
+  // Where a value goes: the root, the end of the open array, or the member just named. The
+  // containers on open_ stay put while they are open (map nodes do not move; an array gets no
+  // new element while its last one is open).
+  json* put(json value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    json& parent = *open_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    *member_ = std::move(value);
+    return member_;
+  }
+  bool open(json container) {
+    if (open_.size() >= max_depth_)
       return refuse("nested deeper than " + std::to_string(max_depth_));
-    frames_.push_back(Frame{is_object, {}});
+    open_.push_back(put(std::move(container)));
     return true;
   }
   bool close() {
-    if (!frames_.empty()) frames_.pop_back();
+    if (!open_.empty()) open_.pop_back();
     return true;
   }
   bool refuse(std::string why) {
@@ -66,7 +79,9 @@ class StrictCheck {
   }
 
   size_t max_depth_;
-  std::vector<Frame> frames_;
+  json root_;
+  std::vector<json*> open_;  // the containers open, outermost first
+  json* member_ = nullptr;   // the object member named by the last key
   std::string problem_;
 };
 
@@ -81,15 +96,13 @@ std::string shown(std::string_view text) {
 
 Result<nlohmann::json> parse_strict_json(std::string_view text, size_t max_depth,
                                          std::string_view what, ErrorCode code) {
-  StrictCheck check(max_depth);
-  const bool ok = json::sax_parse(text.begin(), text.end(), &check, json::input_format_t::json,
+  StrictBuilder builder(max_depth);
+  const bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json,
                                   /*strict=*/true);
-  if (!ok || !check.problem().empty())
+  if (!ok || !builder.problem().empty())
     return fail(code, std::string(what) + ": " +
-                          (check.problem().empty() ? "not well-formed JSON" : check.problem()));
-  json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return fail(code, std::string(what) + ": not well-formed JSON");
-  return doc;
+                          (builder.problem().empty() ? "not well-formed JSON" : builder.problem()));
+  return std::move(builder.document());
 }
 
 }  // namespace lienthong::crypto

@@ -1,6 +1,7 @@
 #include "gateway/crypto/jws_parse.h"
 
 #include <algorithm>
+#include <array>
 
 #include "gateway/core/encoding.h"
 #include "gateway/crypto/jws_json.h"

@@ -88,13 +88,10 @@ Result<std::unique_ptr<const JwsSigner>> JwsSigner::create(Jwk key, JwsSignerCon
   std::unique_ptr<JwsSigner> signer(new JwsSigner(std::move(key), alg));
   signer->kid_ = std::move(config.kid);
   for (const auto& cert : config.x5c) signer->x5c_.push_back(base64_encode(to_der(cert.get())));
-  const JwsAlgSpec& spec = jws_alg_spec(alg);
-  const int type = signer->key_.key ? EVP_PKEY_get_base_id(signer->key_.key.get()) : 0;
-  if ((spec.family == JwsKeyFamily::kEc || (spec.family == JwsKeyFamily::kRsa && !spec.pss)) &&
-      (type == EVP_PKEY_EC || type == EVP_PKEY_RSA)) {
-    auto pooled = DigestSigner::create(share(signer->key_.key.get()), spec.digest);
-    if (!pooled) return tl::unexpected(pooled.error());
-    signer->pooled_ = std::move(*pooled);
+  if (signer->key_.family != JwsKeyFamily::kOct) {
+    auto prepared = JwsKeyOperation::create(alg, signer->key_, /*verify=*/false);
+    if (!prepared) return tl::unexpected(prepared.error());
+    signer->prepared_ = std::move(*prepared);
   }
   return std::unique_ptr<const JwsSigner>(std::move(signer));
 }
@@ -115,7 +112,7 @@ Result<std::unique_ptr<const JwsSigner>> JwsSigner::from_identity(const SigningI
 }
 
 Result<std::string> JwsSigner::signature(std::string_view input) const {
-  if (pooled_) return pooled_->sign(input);
+  if (prepared_) return prepared_->sign(input);
   return jws_sign(alg_, key_, input);
 }
 

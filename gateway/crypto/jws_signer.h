@@ -15,6 +15,7 @@
 #include "gateway/crypto/digest_signer.h"
 #include "gateway/crypto/jwk.h"
 #include "gateway/crypto/jws_algorithms.h"
+#include "gateway/crypto/jws_crypto.h"
 #include "gateway/crypto/jws_verifier.h"
 #include "gateway/crypto/signing_identity.h"
 
@@ -57,8 +58,8 @@ class JwsSigner {
   Jwk key_;
   JwsAlg alg_;
   std::string kid_;
-  std::vector<std::string> x5c_;          // standard base64 DER
-  std::unique_ptr<DigestSigner> pooled_;  // RS*/ES*: pooled OpenSSL contexts
+  std::vector<std::string> x5c_;                     // standard base64 DER
+  std::unique_ptr<const JwsKeyOperation> prepared_;  // all but HS*: pooled OpenSSL contexts
 };
 
 // The algorithm a key signs with unless told otherwise.

@@ -1,5 +1,7 @@
 #include "gateway/crypto/jws_verifier.h"
 
+#include <array>
+
 #include "gateway/core/encoding.h"
 #include "gateway/crypto/jws_crypto.h"
 #include "gateway/crypto/jws_header.h"
@@ -8,13 +10,33 @@
 
 namespace lienthong::crypto {
 
+// What a configured key needs per request, worked out once: describe() and fingerprint()
+// (the SPKI fingerprint goes through OpenSSL's encoders, slower than an ECDSA verification)
+// and a prepared JwsKeyOperation for each allowed algorithm the key can serve (null when the
+// key refuses the algorithm or could not be prepared: jws_verify_signature then does the work).
+struct JwsVerifierKeys {
+  struct Key {
+    std::string described;
+    std::string fingerprint;
+    std::array<std::unique_ptr<const JwsKeyOperation>, static_cast<size_t>(JwsAlg::kEdDSA) + 1>
+        operations;
+  };
+  std::vector<Key> keys;  // parallel to JwsVerifierConfig::keys
+};
+
 namespace {
 
 // The payload as it enters the signing input, and as the consumer gets it.
 struct Payload {
-  std::string in_signing_input;
+  // The signing input's payload part when it is not the JWS's own payload segment (a detached
+  // payload), which is used in place otherwise.
+  std::optional<std::string> encoded;
   std::string bytes;
   bool detached = false;
+
+  const std::string& in_signing_input(const ParsedJws& jws) const {
+    return encoded ? *encoded : *jws.payload;
+  }
 };
 
 Result<Payload> resolve_payload(const ParsedJws& jws, bool b64,
@@ -26,14 +48,13 @@ Result<Payload> resolve_payload(const ParsedJws& jws, bool b64,
       return fail(ErrorCode::kBadRequest,
                   "the JWS carries a payload and a detached payload was given as well");
     out.bytes = std::string(*detached);
-    out.in_signing_input = b64 ? base64url_encode(*detached) : out.bytes;
+    out.encoded = b64 ? base64url_encode(*detached) : out.bytes;
     out.detached = true;
     return out;
   }
   if (!jws.payload)
     return fail(ErrorCode::kSignatureInvalid,
                 "the JWS has no payload (detached) and none was given");
-  out.in_signing_input = *jws.payload;
   if (!b64) {
     out.bytes = *jws.payload;
     return out;
@@ -66,7 +87,23 @@ Result<std::shared_ptr<const OpenSslJwsVerifier>> OpenSslJwsVerifier::create(
     JwsVerifierConfig config) {
   if (config.algorithms.empty()) return fail(ErrorCode::kBadRequest, "no JWS algorithm is allowed");
   if (!config.clock) config.clock = SystemClock::instance();
-  return std::shared_ptr<const OpenSslJwsVerifier>(new OpenSslJwsVerifier(std::move(config)));
+  auto prepared = std::make_shared<JwsVerifierKeys>();
+  for (const Jwk& key : config.keys) {
+    JwsVerifierKeys::Key& k = prepared->keys.emplace_back();
+    k.described = key.describe();
+    k.fingerprint = key.fingerprint();
+    if (key.family == JwsKeyFamily::kOct || !key.key) continue;
+    for (JwsAlg alg : config.algorithms) {
+      if (!key.refusal(alg, /*verify=*/true).empty()) continue;
+      auto op = JwsKeyOperation::create(alg, key, /*verify=*/true);
+      if (op)
+        k.operations[static_cast<size_t>(alg)] = std::move(*op);
+      else
+        ERR_clear_error();
+    }
+  }
+  return std::shared_ptr<const OpenSslJwsVerifier>(
+      new OpenSslJwsVerifier(std::move(config), std::move(prepared)));
 }
 
 namespace {
@@ -100,6 +137,7 @@ Result<JwsSignatureInfo> verify_with_x5c(const JwsVerifierConfig& config, const 
 }
 
 Result<JwsSignatureInfo> verify_with_keys(const JwsVerifierConfig& config,
+                                          const JwsVerifierKeys& prepared,
                                           const SignatureCheck& c) {
   const char* alg = jws_alg_name(c.header.alg);
   if (config.keys.empty())
@@ -107,17 +145,18 @@ Result<JwsSignatureInfo> verify_with_keys(const JwsVerifierConfig& config,
                 c.header.x5c.empty()
                     ? "nothing is trusted: no keys and no trust anchors are configured"
                     : "x5c given but no trust anchors are configured, and no keys");
-  std::vector<const Jwk*> usable;
+  std::vector<size_t> usable;  // indexes into config.keys and prepared.keys
   std::string first_refusal;
   size_t by_kid = 0;
-  for (const Jwk& key : config.keys) {
+  for (size_t i = 0; i < config.keys.size(); ++i) {
+    const Jwk& key = config.keys[i];
     if (c.header.kid && !key.kid.empty() && key.kid != *c.header.kid) continue;
     ++by_kid;
     if (auto why = key.refusal(c.header.alg, /*verify=*/true); !why.empty()) {
       if (first_refusal.empty()) first_refusal = std::move(why);
       continue;
     }
-    usable.push_back(&key);
+    usable.push_back(i);
   }
   if (by_kid == 0)
     return fail(ErrorCode::kCertUntrusted, "no configured key has" + kid_text(c.header.kid));
@@ -125,11 +164,16 @@ Result<JwsSignatureInfo> verify_with_keys(const JwsVerifierConfig& config,
     return fail(ErrorCode::kSignaturePolicy,
                 std::string("no configured key can verify ") + alg + ": " + first_refusal);
   const Jwk* matched = nullptr;
+  const JwsVerifierKeys::Key* matched_prepared = nullptr;
   Error last{ErrorCode::kSignatureInvalid, ""};
-  for (const Jwk* key : usable) {
-    auto ok = jws_verify_signature(c.header.alg, *key, c.input, c.sig.signature);
+  for (size_t i : usable) {
+    const JwsVerifierKeys::Key& ready = prepared.keys[i];
+    const auto& op = ready.operations[static_cast<size_t>(c.header.alg)];
+    auto ok = op ? op->verify(c.input, c.sig.signature)
+                 : jws_verify_signature(c.header.alg, config.keys[i], c.input, c.sig.signature);
     if (ok) {
-      matched = key;
+      matched = &config.keys[i];
+      matched_prepared = &ready;
       break;
     }
     last = ok.error();
@@ -141,8 +185,8 @@ Result<JwsSignatureInfo> verify_with_keys(const JwsVerifierConfig& config,
     return tl::unexpected(last);
   }
   JwsSignatureInfo info;
-  info.signer = matched->describe();
-  info.signer_fingerprint = matched->fingerprint();
+  info.signer = matched_prepared->described;
+  info.signer_fingerprint = matched_prepared->fingerprint;
   if (X509* cert = matched->certificate.get()) {
     const TimePoint from = to_time_point(X509_get0_notBefore(cert));
     const TimePoint until = to_time_point(X509_get0_notAfter(cert));
@@ -194,10 +238,13 @@ Result<VerifiedJws> OpenSslJwsVerifier::verify(std::string_view jws,
     const CheckedHeader& header = headers[i];
     if (sig.signature.empty())
       return fail(ErrorCode::kSignatureInvalid, where(i) + "the signature is empty");
-    const std::string input = sig.protected_b64 + "." + payload->in_signing_input;
+    const std::string& payload_part = payload->in_signing_input(*parsed);
+    std::string input;
+    input.reserve(sig.protected_b64.size() + 1 + payload_part.size());
+    input.append(sig.protected_b64).append(1, '.').append(payload_part);
     const SignatureCheck check{sig, header, input, at};
     auto info = !header.x5c.empty() && config_.trust ? verify_with_x5c(config_, check)
-                                                     : verify_with_keys(config_, check);
+                                                     : verify_with_keys(config_, *prepared_, check);
     if (!info) {
       info.error().detail = where(i) + info.error().detail;
       return tl::unexpected(info.error());

@@ -76,6 +76,8 @@ class JwsVerifier {
       std::string_view jws, std::optional<std::string_view> detached_payload = {}) const = 0;
 };
 
+struct JwsVerifierKeys;  // the configured keys prepared once (jws_verifier.cc)
+
 class OpenSslJwsVerifier final : public JwsVerifier {
  public:
   // BAD_REQUEST/SIGNATURE_POLICY for a configuration that cannot be used (an empty allow-list,
@@ -86,9 +88,13 @@ class OpenSslJwsVerifier final : public JwsVerifier {
                              std::optional<std::string_view> detached_payload = {}) const override;
 
  private:
-  explicit OpenSslJwsVerifier(JwsVerifierConfig config) : config_(std::move(config)) {}
+  OpenSslJwsVerifier(JwsVerifierConfig config, std::shared_ptr<const JwsVerifierKeys> prepared)
+      : config_(std::move(config)), prepared_(std::move(prepared)) {}
 
   JwsVerifierConfig config_;
+  // Per configured key: its description and fingerprint, and OpenSSL state ready for each
+  // allowed algorithm it can serve.
+  std::shared_ptr<const JwsVerifierKeys> prepared_;
 };
 
 }  // namespace lienthong::crypto

@@ -1,6 +1,8 @@
 // base64url as JOSE uses it (gateway/core/encoding.h): unpadded, and strict on input.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "gateway/core/encoding.h"
 
 namespace lienthong {
@@ -42,6 +44,28 @@ TEST(Base64Url, RefusesAnythingNotStrict) {
   EXPECT_FALSE(base64url_decode("Zm9"));       // "fo" with non-zero unused bits (Zm8)
   EXPECT_FALSE(base64url_decode(std::string_view("Zg\0", 3)));
   EXPECT_TRUE(base64url_decode(""));
+}
+
+TEST(Base64Url, RoundTripsEveryLengthAndAgreesWithStandardBase64) {
+  std::mt19937 random(20261122);
+  for (size_t n = 0; n < 300; ++n) {
+    std::string bytes(n, '\0');
+    for (char& c : bytes) c = static_cast<char>(random());
+    const std::string text = base64url_encode(bytes);
+    // The standard alphabet, unpadded, with '+' '/' swapped: one independent reference.
+    std::string standard = base64_encode(bytes);
+    while (!standard.empty() && standard.back() == '=') standard.pop_back();
+    for (char& c : standard) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    ASSERT_EQ(text, standard) << n;
+    auto back = base64url_decode(text);
+    ASSERT_TRUE(back) << n;
+    ASSERT_EQ(*back, bytes) << n;
+    if (!text.empty()) {
+      std::string bad = text;
+      bad[random() % bad.size()] = '=';
+      EXPECT_FALSE(base64url_decode(bad)) << n;
+    }
+  }
 }
 
 }  // namespace
