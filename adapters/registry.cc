@@ -4,6 +4,8 @@
 
 #include <toml++/toml.h>
 
+#include "adapters/business/config.h"
+#include "adapters/insurance/config.h"
 #include "adapters/population/config.h"
 
 namespace lienthong::adapters {
@@ -11,6 +13,8 @@ namespace lienthong::adapters {
 const std::vector<AdapterEntry>& registry() {
   static const std::vector<AdapterEntry> entries = {
       {"population", &population::build_from_config},
+      {"business", &business::build_from_config},
+      {"insurance", &insurance::build_from_config},
   };
   return entries;
 }

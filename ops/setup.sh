@@ -17,6 +17,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   xmlsec1 openssl python3            # xmlsec1: the independent verifier in tests; python3: test drivers
   redis-server python3-thrift curl   # integration tests and the demo: real Redis, real clients
+  python3-jwcrypto                   # an independent JWS: signs members' requests, checks answers
   nginx-light                        # ops/bench.sh: the static-file peer
 )
 

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Starts and stops a whole lienthong stack on loopback: redis-server, lienthong-sim (the
-population DB SIMULATOR) and lienthong-gateway, with configuration written from a template.
+"""Starts and stops a whole lienthong stack on loopback: redis-server, the lienthong-sim
+SIMULATORS of the national systems (population DB; with `systems`, also the enterprise registry
+and social insurance) and lienthong-gateway, with configuration written from a template.
 
 Used three ways:
   ops/run.sh / ops/stop.sh      ops/stack.py start|stop --dir var/demo   (processes stay up)
@@ -35,6 +36,7 @@ name = "Văn phòng Chính phủ (ministry system, Thrift)"
   adapter = "population"
   document_types = ["CD01"]
   fields = ["*"]
+{g22_grants}
 
 [[member]]
 organ = "000.00.00.H20"
@@ -43,6 +45,17 @@ name = "UBND tỉnh Đồng Tháp (provincial one-stop system, HTTPS)"
   adapter = "population"
   document_types = ["CD01"]
   fields = ["so_dinh_danh", "ho_va_ten", "gioi_tinh", "ngay_sinh", "thuong_tru.*", "noi_o_hien_tai.*"]
+{h20_grants}
+# A provincial system that must sign every request (JWS with its certificate's key).
+[[member]]
+organ = "001.00.10.H47"
+name = "UBND tỉnh Quảng Nam (signed JSON only)"
+request_signature = "required"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["ho_va_ten", "ngay_sinh"]
+{h47_grants}
 
 # Granted on purpose: these two are refused for their certificates (revoked, expired), not
 # for the policy.
@@ -118,7 +131,37 @@ ma_dvc = "LIENTHONG-DEV"
 timeout_ms = {timeout_ms}
 connect_timeout_ms = {connect_timeout_ms}
 max_connections = {upstream_connections}
+{rest_adapters}"""
+
+# The REST upstreams behind their API manager (adapters/business, adapters/insurance).
+REST_ADAPTER = """
+[adapters.{system}]
+url = "https://127.0.0.1:{port}{path}"
+token_url = "/token"
+client_id = "lienthong-dev"
+client_secret = "dev-secret-not-for-production"
+mapping = "{root}/mappings/{system}.toml"
+upstream_ca = "{pki}/ec/root-ca.crt"
+client_certificate = "{pki}/ec/gateway-client.fullchain.pem"
+client_key = "{pki}/ec/gateway-client.key"
+signer_trust = "{pki}/ec/trust"
+trusted_signers = ["lienthong-sim {system} (SIMULATOR)"]
+timeout_ms = {timeout_ms}
+connect_timeout_ms = {connect_timeout_ms}
+max_connections = {upstream_connections}
 """
+
+REST_PATHS = {"business": "/apiCSDLDKDN/1.0/chiTietDoanhNghiep",
+              "insurance": "/bhxh/1.0/traCuuQuaTrinhDong"}
+
+# Grants per member for the REST adapters, written only when those simulators run.
+REST_GRANTS = {
+    "g22": {"business": ["*"], "insurance": ["*"]},
+    "h20": {"business": ["ma_so_doanh_nghiep", "ten", "tinh_trang", "tru_so.*", "nguoi_dai_dien"]},
+    # Repeated parts are granted by their catalogue name: "qua_trinh[].*" is every period.
+    "h47": {"insurance": ["ma_so_bhxh", "ho_ten", "qua_trinh[].*"]},
+}
+DOCUMENT_TYPES = {"business": "DN01", "insurance": "BH01"}
 
 
 def read(path):
@@ -146,7 +189,7 @@ class Stack:
 
     def __init__(self, build_dir, pki, work_dir, sim_args=(), log_level="warn", fsync="batch",
                  workers=0, http_threads=0, timeout_ms=5000, upstream_connections=512,
-                 connect_timeout_ms=2000, detach=False):
+                 connect_timeout_ms=2000, detach=False, systems=("population",), sim_log_level="warn"):
         self.build_dir = os.path.abspath(build_dir)
         self.pki = os.path.abspath(pki)
         self.dir = os.path.abspath(work_dir)
@@ -159,6 +202,9 @@ class Stack:
         self.upstream_connections = upstream_connections
         self.connect_timeout_ms = connect_timeout_ms
         self.detach = detach
+        # Which simulators run besides the population DB: "business", "insurance".
+        self.rest_systems = [s for s in systems if s in REST_PATHS]
+        self.sim_log_level = sim_log_level
         self.procs = {}
         self.ports = {}
 
@@ -217,17 +263,57 @@ class Stack:
         wait_for(port_written, 30, "lienthong-sim")
         self.ports["sim"] = int(read(port_file).strip())
 
+    def start_rest_sim(self, system):
+        """lienthong-sim --system business|insurance (JWS-signed REST behind a token)."""
+        port_file = os.path.join(self.dir, f"{system}.port")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        ec = os.path.join(self.pki, "ec")
+        self._spawn(system, [self.binary("lienthong-sim"), "--system", system,
+                             "--listen", "127.0.0.1:" + str(self.ports.get(system, 0)),
+                             "--port-file", port_file,
+                             "--tls-cert", f"{ec}/sim-{system}.fullchain.pem",
+                             "--tls-key", f"{ec}/sim-{system}.key",
+                             "--client-ca", f"{ec}/root-ca.crt",
+                             "--log-level", self.sim_log_level])
+
+        def port_written():
+            if self.procs[system].poll() is not None:
+                raise RuntimeError(f"lienthong-sim --system {system} exited:\n" +
+                                   read(os.path.join(self.dir, f"{system}.log")))
+            return os.path.exists(port_file) and read(port_file).strip()
+        wait_for(port_written, 60, f"lienthong-sim --system {system}")
+        self.ports[system] = int(read(port_file).strip())
+
+    def policy_text(self):
+        def grants(member):
+            out = []
+            for system, fields in REST_GRANTS[member].items():
+                if system in self.rest_systems:
+                    out.append(f'  [[member.grant]]\n  adapter = "{system}"\n'
+                               f'  document_types = ["{DOCUMENT_TYPES[system]}"]\n'
+                               f'  fields = {json.dumps(fields)}\n')
+            return "".join(out)
+        return POLICY.format(g22_grants=grants("g22"), h20_grants=grants("h20"),
+                             h47_grants=grants("h47"))
+
     def write_config(self):
         os.makedirs(self.dir, exist_ok=True)
         with open(os.path.join(self.dir, "policy.toml"), "w") as f:
-            f.write(POLICY)
+            f.write(self.policy_text())
         key = os.path.join(self.dir, "cache.key")
         if not os.path.exists(key):
             fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.write(fd, (secrets.token_hex(32) + "\n").encode())
             os.close(fd)
+        rest = "".join(REST_ADAPTER.format(system=system, port=self.ports[system],
+                                           path=REST_PATHS[system], root=ROOT, pki=self.pki,
+                                           timeout_ms=self.timeout_ms,
+                                           connect_timeout_ms=self.connect_timeout_ms,
+                                           upstream_connections=self.upstream_connections)
+                       for system in self.rest_systems)
         with open(os.path.join(self.dir, "gateway.toml"), "w") as f:
-            f.write(GATEWAY.format(dir=self.dir, pki=self.pki, root=ROOT,
+            f.write(GATEWAY.format(dir=self.dir, pki=self.pki, root=ROOT, rest_adapters=rest,
                                    http_port=self.ports.get("http", 0),
                                    thrift_port=self.ports.get("thrift", 0),
                                    redis_port=self.ports["redis"], sim_port=self.ports["sim"],
@@ -270,14 +356,21 @@ class Stack:
             proc.wait()
 
     def start(self):
+        """Starts every part; on failure stops what was started and raises."""
         os.makedirs(self.dir, exist_ok=True)
-        self.start_redis()
-        self.start_sim()
-        self.start_gateway()
+        try:
+            self.start_redis()
+            self.start_sim()
+            for system in self.rest_systems:
+                self.start_rest_sim(system)
+            self.start_gateway()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self):
-        for name in ("gateway", "sim", "redis"):
+        for name in ("gateway", "sim", *REST_PATHS, "redis"):
             self._stop(name)
 
     def __enter__(self):
@@ -309,11 +402,12 @@ class Stack:
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()
 
-    def sim_request(self, method, path, body=None):
+    def sim_request(self, method, path, body=None, system="sim"):
+        """JSON from a simulator's own endpoints (knobs, stats): "sim" is the population DB."""
         ec = os.path.join(self.pki, "ec")
         ctx = ssl.create_default_context(cafile=f"{ec}/root-ca.crt")
         ctx.load_cert_chain(f"{ec}/gateway-client.fullchain.pem", f"{ec}/gateway-client.key")
-        req = urllib.request.Request(f"https://127.0.0.1:{self.ports['sim']}{path}",
+        req = urllib.request.Request(f"https://127.0.0.1:{self.ports[system]}{path}",
                                      data=body, method=method)
         if body is not None:
             req.add_header("Content-Type", "application/json")
@@ -342,7 +436,7 @@ def main():
     args = ap.parse_args()
     if args.action == "stop":
         stopped = []
-        for name in ("gateway", "sim", "redis"):
+        for name in ("gateway", "sim", *REST_PATHS, "redis"):
             pid_file = os.path.join(args.dir, f"{name}.pid")
             if not os.path.exists(pid_file):
                 continue
@@ -361,7 +455,8 @@ def main():
         return
     if os.path.isdir(args.dir):
         shutil.rmtree(args.dir)
-    stack = Stack(args.build, args.pki, args.dir, log_level=args.log_level, detach=True)
+    stack = Stack(args.build, args.pki, args.dir, log_level=args.log_level, detach=True,
+                  systems=("population", *REST_PATHS))
     stack.ports.update(http=args.http_port, thrift=args.thrift_port)
     try:
         stack.start()

@@ -1,7 +1,6 @@
 #include "adapters/population/adapter.h"
 
 #include <fmt/format.h>
-#include <openssl/x509.h>
 
 #include "gateway/core/canonical_xml.h"
 #include "gateway/core/encoding.h"
@@ -22,13 +21,6 @@ std::string escape(std::string_view s) {
   std::string out;
   append_escaped_text(s, out);
   return out;
-}
-
-std::string common_name(const X509* cert) {
-  char buf[256] = {0};
-  const int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
-                                          sizeof buf);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
 const xmlNode* child(const xmlNode* parent, std::string_view ns, std::string_view local) {
@@ -169,7 +161,8 @@ Result<VerifiedRecord> PopulationAdapter::read_answer(const exchange::AdapterQue
                             verified.error().detail));
   }
   // The signer must be the population DB itself, not any holder of a national certificate.
-  const std::string signer_cn = verified->chain.empty() ? "" : common_name(verified->chain[0].get());
+  const std::string signer_cn =
+      verified->chain.empty() ? "" : crypto::common_name(verified->chain[0].get());
   const auto& allowed = parts_.config->trusted_signers;
   if (std::find(allowed.begin(), allowed.end(), signer_cn) == allowed.end()) {
     return fail(ErrorCode::kUpstreamBadSignature,

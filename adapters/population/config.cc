@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "adapters/population/adapter.h"
+#include "adapters/rest/signed_rest_config.h"
 #include "gateway/app/config_reader.h"
 #include "gateway/crypto/key_material.h"
 #include "gateway/crypto/trust_store.h"
@@ -10,27 +11,6 @@
 #include "gateway/upstream/curl_http_client.h"
 
 namespace lienthong::adapters::population {
-namespace {
-
-Result<std::string> secret_from(config::TableReader& r, std::string_view inline_key,
-                                std::string_view file_key) {
-  auto inline_value = r.string(inline_key);
-  auto file = r.path(file_key);
-  if (inline_value && file) {
-    return fail(ErrorCode::kBadRequest,
-                fmt::format("[adapters.population]: give {} or {}, not both", inline_key, file_key));
-  }
-  if (file) {
-    auto text = crypto::read_file(*file, 4096);
-    if (!text) return tl::unexpected(text.error());
-    std::string s = *text;
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-    return s;
-  }
-  return inline_value.value_or("");
-}
-
-}  // namespace
 
 Result<exchange::Adapter::Ptr> build_from_config(const toml::table& table,
                                                  const AdapterContext& context) {
@@ -47,17 +27,12 @@ Result<exchange::Adapter::Ptr> build_from_config(const toml::table& table,
   auto signer_trust = r.path("signer_trust", true);
   cfg->trusted_signers = r.strings("trusted_signers", true);
   cfg->username = r.string("username", true).value_or("");
-  auto secret = secret_from(r, "secret", "secret_file");
+  auto secret = rest::read_secret(r, "[adapters.population]", "secret", "secret_file");
   cfg->api_key = r.string("api_key", true).value_or("");
   cfg->auth_url = r.string("auth_url").value_or(cfg->auth_url);
   cfg->x_road_client = r.string("x_road_client", true).value_or("");
   cfg->ma_dvc = r.string("ma_dvc", true).value_or("");
-  if (auto v = r.integer("connect_timeout_ms", 10, 60'000)) up.connect_timeout = std::chrono::milliseconds(*v);
-  if (auto v = r.integer("timeout_ms", 10, 300'000)) up.request_timeout = std::chrono::milliseconds(*v);
-  if (auto v = r.integer("max_attempts", 1, 5)) up.max_attempts = static_cast<int>(*v);
-  if (auto v = r.integer("max_connections", 1, 10'000)) up.max_connections = *v;
-  if (auto v = r.integer("breaker_failures", 1, 1000)) up.breaker_failure_threshold = static_cast<int>(*v);
-  if (auto v = r.integer("breaker_open_ms", 100, 600'000)) up.breaker_open_for = std::chrono::milliseconds(*v);
+  rest::read_upstream_limits(r, up);
   if (auto ok = r.finish(); !ok) return tl::unexpected(ok.error());
   if (!secret) return tl::unexpected(secret.error());
   cfg->secret = *secret;

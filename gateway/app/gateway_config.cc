@@ -67,7 +67,7 @@ Result<GatewayConfig> load_gateway_config(const std::filesystem::path& file) {
       c.signing_chain.push_back(path.is_absolute() ? path : base / path);
     }
     c.jws_alg = r.string("jws_alg").value_or("");
-    c.jws_x5c = r.boolean("jws_x5c").value_or(false);
+    c.jws_x5c = r.boolean("jws_x5c").value_or(true);
     if (auto v = r.integer("request_window_s", 1, 86'400)) c.request_window = std::chrono::seconds(*v);
     c.request_algorithms = r.strings("request_algorithms");
     check(r.finish());

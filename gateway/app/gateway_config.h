@@ -41,7 +41,9 @@ struct GatewayConfig {
   std::vector<std::filesystem::path> signing_chain;
   // Signed JSON (DESIGN.md §3): the answers' JWS and the members' signed requests.
   std::string jws_alg;  // "" = from the key (EC P-256 → ES256)
-  bool jws_x5c = false;  // put the signing certificate and chain in each answer's JWS header
+  // The signing certificate and chain in each answer's JWS header: members check answers
+  // against the national root without pinning the gateway's certificate.
+  bool jws_x5c = true;
   std::chrono::seconds request_window{300};  // a signed request's iat: now ± this
   std::vector<std::string> request_algorithms;  // "" = ES256/384/512, PS256, RS256, EdDSA
 

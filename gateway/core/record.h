@@ -17,8 +17,11 @@ using RecordFields = std::vector<std::pair<std::string, std::string>>;
 // What proves the record came from the upstream: its signed bytes, kept so that a cached
 // record can be re-verified offline at any time.
 struct Evidence {
-  std::string kind;                // "xmldsig" (the upstream's signed XML) or "attestation"
-  std::string signed_bytes;        // exactly as received
+  // "xmldsig": the upstream's signed XML, exactly as received; "jws": the upstream's answer
+  // body re-attached to its detached JWS (a compact or flattened JWS that `lienthong
+  // verify-jws` checks on its own); "attestation".
+  std::string kind;
+  std::string signed_bytes;
   std::string signer;              // subject DN of the upstream's signing certificate
   std::string signer_fingerprint;  // SHA-256 of that certificate, hex
 };

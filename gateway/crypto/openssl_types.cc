@@ -61,6 +61,13 @@ std::string hex(const unsigned char* data, size_t len) {
 std::string subject_dn(const X509* cert) { return name_to_string(X509_get_subject_name(cert)); }
 std::string issuer_dn(const X509* cert) { return name_to_string(X509_get_issuer_name(cert)); }
 
+std::string common_name(const X509* cert) {
+  char buf[256] = {0};
+  const int n =
+      X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
 std::string to_der(const X509* cert) {
   unsigned char* der = nullptr;
   const int len = i2d_X509(cert, &der);

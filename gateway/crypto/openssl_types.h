@@ -37,6 +37,8 @@ std::string drain_openssl_errors();
 // RFC 2253 subject/issuer with UTF-8 kept readable (Vietnamese names stay legible).
 std::string subject_dn(const X509* cert);
 std::string issuer_dn(const X509* cert);
+// The subject's commonName (the first one), "" when there is none.
+std::string common_name(const X509* cert);
 
 // Lowercase hex SHA-256 of the DER encoding.
 std::string sha256_fingerprint(const X509* cert);

@@ -366,6 +366,11 @@ class CurlHttpClient::Loop {
       if (curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK &&
           content_type != nullptr)
         response.content_type = content_type;
+      // Every header of the final answer, in order (libcurl >= 7.84): adapters read signatures
+      // from them (X-JWS-Signature).
+      for (curl_header* h = curl_easy_nextheader(easy, CURLH_HEADER, -1, nullptr); h != nullptr;
+           h = curl_easy_nextheader(easy, CURLH_HEADER, -1, h))
+        response.headers.emplace_back(h->name, h->value);
       response.body = std::move(t.body);
       return {std::move(response), false};
     }

@@ -31,6 +31,7 @@ struct HttpResponse {
   std::string body;
   std::chrono::microseconds elapsed{0};
   int attempts = 1;
+  std::vector<std::pair<std::string, std::string>> headers{};  // response headers, as received
 };
 
 using ResponseCallback = std::function<void(Result<HttpResponse>)>;

@@ -72,12 +72,49 @@ def _record_dict(response):
         },
         "envelopeLength": len(response.signedEnvelope.encode("utf-8")),
         "envelope": response.signedEnvelope,
+        # The JSON form of the answer as a compact JWS signed by the gateway.
+        "jws": response.jws,
     }
+
+
+def signed_request_jws(request_json, key_file, jti=None, iat=None):
+    """The member's JWS over its request (DESIGN.md §3 "Signed JSON"): the JSON form of the
+    request plus "iat" and "jti", signed with the key of the certificate the connection
+    presents (ES256 for an EC P-256 key, PS256 for RSA). Needs python3-jwcrypto."""
+    import secrets
+    import time
+    from jwcrypto import jwk, jws
+    with open(key_file, "rb") as f:
+        key = jwk.JWK.from_pem(f.read())
+    alg = {"EC": "ES256", "RSA": "PS256", "OKP": "EdDSA"}[key["kty"]]
+    if key["kty"] == "EC":
+        alg = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}[key["crv"]]
+    claims = dict(request_json)
+    claims["iat"] = int(time.time()) if iat is None else iat
+    claims["jti"] = jti or secrets.token_hex(16)
+    token = jws.JWS(json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode())
+    token.add_signature(key, None, json.dumps({"alg": alg}))
+    return token.serialize(compact=True)
+
+
+def request_json(subject, doc_type, dossier, procedure, officer_id, officer_account,
+                 max_age=None, fields=None, client_request_id=None):
+    """The JSON form of a lookup request (schemas/http/openapi.yaml LookupRequest)."""
+    out = {"subjectId": subject, "documentType": doc_type,
+           "purpose": {"dossierCode": dossier, "procedureCode": procedure},
+           "officer": {"personalId": officer_id, "account": officer_account}}
+    if max_age is not None:
+        out["maxAgeSeconds"] = max_age
+    if fields:
+        out["fields"] = list(fields)
+    if client_request_id:
+        out["clientRequestId"] = client_request_id
+    return out
 
 
 def lookup(host, port, cert, key, ca, subject, dossier, procedure, officer_id, officer_account,
            doc_type="CD01", gen_py=None, max_age=None, fields=None, client_request_id=None,
-           timeout=30.0):
+           timeout=30.0, sign=False, jti=None, iat=None):
     """One Exchange.lookup. Returns the answer as a dict, or {"error", "code", "detail",
     "requestId"} when the gateway refused; raises ConnectionFailed when there is no answer and
     ValueError when the generated code or the TLS files cannot be loaded."""
@@ -95,6 +132,10 @@ def lookup(host, port, cert, key, ca, subject, dossier, procedure, officer_id, o
         fields=list(fields) if fields else None,
         clientRequestId=client_request_id,
     )
+    if sign:
+        request.jws = signed_request_jws(
+            request_json(subject, doc_type, dossier, procedure, officer_id, officer_account,
+                         max_age, fields, client_request_id), key, jti=jti, iat=iat)
     try:
         context = _tls_context(cert, key, ca)
     except (OSError, ssl.SSLError) as e:
@@ -160,6 +201,11 @@ def _parse_args(argv):
     p.add_argument("--client-request-id", help="your correlation id (at most 64 characters)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     p.add_argument("--envelope-out", metavar="FILE", help="write the signed envelope to FILE")
+    p.add_argument("--sign", action="store_true",
+                   help="send the request as a JWS signed with --key (needs python3-jwcrypto)")
+    p.add_argument("--jti", help="with --sign: this jti instead of a random one")
+    p.add_argument("--iat", type=int, help="with --sign: this iat instead of now")
+    p.add_argument("--jws-out", metavar="FILE", help="write the answer's JWS to FILE")
     p.add_argument("--json", action="store_true", help="one compact JSON line (for scripts)")
     return p.parse_args(argv)
 
@@ -179,7 +225,8 @@ def main(argv=None):
                         doc_type=args.doc_type, dossier=args.dossier, procedure=args.procedure,
                         officer_id=args.officer_id, officer_account=args.officer_account,
                         max_age=args.max_age, fields=args.field,
-                        client_request_id=args.client_request_id, timeout=args.timeout)
+                        client_request_id=args.client_request_id, timeout=args.timeout,
+                        sign=args.sign, jti=args.jti, iat=args.iat)
     except ValueError as e:
         print("lookup_client: %s" % e, file=sys.stderr)
         return EXIT_USAGE
@@ -197,6 +244,11 @@ def main(argv=None):
     if args.envelope_out:
         with open(args.envelope_out, "w", encoding="utf-8") as out:
             out.write(envelope)
+    answer_jws = answer.pop("jws")
+    answer["signedAnswer"] = bool(answer_jws)
+    if args.jws_out and answer_jws:
+        with open(args.jws_out, "w", encoding="ascii") as out:
+            out.write(answer_jws)
     emit(answer)
     return EXIT_OK
 
