@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # ops/run.sh: the README's demo command. Installs what is missing, builds, generates the dev PKI,
-# then starts redis-server, lienthong-sim (the population DB SIMULATOR) and lienthong-gateway on
-# loopback, and asks for one citizen's record twice: once as a ministry system (Thrift, python3-
-# thrift client) and once as a provincial one-stop system (curl over HTTPS with a client
-# certificate). The second answer comes from the verified-record cache. Everything keeps running
-# until ops/stop.sh.
+# then starts redis-server, the lienthong-sim SIMULATORS (population DB, enterprise registry,
+# social insurance) and lienthong-gateway on loopback, and:
+#  - asks for one citizen's record twice: once as a ministry system (Thrift, python3-thrift
+#    client) and once as a provincial one-stop system (curl over HTTPS with a client
+#    certificate); the second answer comes from the verified-record cache;
+#  - looks up an enterprise and an insured person in JSON, the second with a request signed by
+#    `lienthong sign-jws`, and checks the gateway's signed answers with `lienthong verify-jws`.
+# Everything keeps running until ops/stop.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -23,11 +26,14 @@ B=build/release
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 ops/stop.sh >/dev/null 2>&1 || true
-say "1. Start redis-server, lienthong-sim (SIMULATOR of the population DB) and lienthong-gateway"
+L=build/release/tools/lienthong/lienthong
+say "1. Start redis-server, lienthong-sim (SIMULATORS of the population DB, the enterprise registry and social insurance) and lienthong-gateway"
 ports=$("$PY" ops/stack.py start --dir "$DEMO" --build "$B" --pki "$PKI")
 echo "$ports"
 http=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["http"])' "$ports")
 thrift=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["thrift"])' "$ports")
+business=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["business"])' "$ports")
+insurance=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["insurance"])' "$ports")
 subject=$("$B/adapters/population/lienthong-sim" ids --count 1 --offset 4242)
 echo "a citizen of the simulator's data set: $subject"
 
@@ -57,10 +63,75 @@ curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/member-g22.fullchain.pem" --key 
   "https://127.0.0.1:$http/metrics" | grep -E '^lienthong_(cache_lookups_total|upstream_calls_total|record_reuse_ratio)'
 
 say "5. The envelope verifies with the dev root alone"
-build/release/tools/lienthong/lienthong verify-xml "$DEMO/envelope.xml" --trusted "$EC/root-ca.crt" |
+"$L" verify-xml "$DEMO/envelope.xml" --trusted "$EC/root-ca.crt" |
   "$PY" -c 'import json,sys; v=json.load(sys.stdin); print("valid:", v["valid"], "| signer:", v["signer"])'
 
-say "6. Refusals: a member not in the policy, a revoked certificate, a malformed personal ID"
+# The simulators' own endpoints answer the gateway's client certificate only.
+sim_get() {
+  curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/gateway-client.fullchain.pem" \
+    --key "$EC/gateway-client.key" "https://127.0.0.1:$1$2"
+}
+# verify_answer BODY HEADERS: the gateway's detached JWS (X-JWS-Signature) over the body, checked
+# by `lienthong verify-jws` through the x5c chain to the dev root.
+verify_answer() {
+  tr -d '\r' < "$2" | sed -n 's/^[Xx]-[Jj][Ww][Ss]-[Ss]ignature: //p' > "$1.jws"
+  "$L" verify-jws "$1.jws" --payload "$1" --trusted "$EC/root-ca.crt" | "$PY" -c '
+import json, sys; v = json.load(sys.stdin)
+print("answer signature valid:", v["valid"], "| alg:", v.get("alg"), "| kid:", (v.get("kid") or "")[:16] + "...")'
+}
+
+say "6. The enterprise registry (SIMULATOR: REST + JSON, bearer token, answers signed with JWS)"
+enterprise=$(sim_get "$business" "/sim/enterprises?start=4242&count=1" |
+  "$PY" -c 'import json,sys; print(json.load(sys.stdin)["enterprises"][0])')
+echo "an enterprise of the simulator's data set: $enterprise (its check digit is verified before any call)"
+curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/member-h20.fullchain.pem" --key "$EC/member-h20.key" \
+  -H 'Content-Type: application/json' -D "$DEMO/business.headers" -o "$DEMO/business.json" \
+  "https://127.0.0.1:$http/v1/lookup" --data-binary @- <<JSON
+{"subjectId":"$enterprise","documentType":"DN01",
+ "purpose":{"dossierCode":"000.00.00.H20-261122-0010","procedureCode":"2.000046"},
+ "officer":{"personalId":"087190000123","account":"motcua.dongthap"}}
+JSON
+"$PY" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+r.pop("signedEnvelope", None)
+print(json.dumps(r["record"], ensure_ascii=False, indent=2))' "$DEMO/business.json"
+verify_answer "$DEMO/business.json" "$DEMO/business.headers"
+
+say "7. Social insurance for a province that must sign its requests (member 001.00.10.H47)"
+person=$(sim_get "$insurance" "/sim/insured?start=4242&count=1" |
+  "$PY" -c 'import json,sys; print(json.load(sys.stdin)["insured"][0]["soDinhDanh"])')
+cat > "$DEMO/insurance-request.json" <<JSON
+{"subjectId":"$person","documentType":"BH01",
+ "purpose":{"dossierCode":"001.00.10.H47-261122-0003","procedureCode":"1.002001"},
+ "officer":{"personalId":"049190000456","account":"motcua.quangnam"},
+ "iat":$(date +%s),"jti":"$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"}
+JSON
+"$L" sign-jws "$DEMO/insurance-request.json" --key "$EC/member-h47.key" > "$DEMO/insurance-request.jws"
+echo "request signed with lienthong sign-jws: $(cut -c1-60 "$DEMO/insurance-request.jws")..."
+insurance_lookup() {
+  curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/member-h47.fullchain.pem" --key "$EC/member-h47.key" \
+    -H 'Content-Type: application/jose' -D "$DEMO/insurance.headers" -o "$DEMO/insurance.json" \
+    "https://127.0.0.1:$http/v1/lookup" --data-binary @"$DEMO/insurance-request.jws"
+}
+insurance_lookup
+"$PY" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+f = r["record"]["fields"]
+periods = sorted({k.split(".")[1] for k in f if k.startswith("qua_trinh.")}, key=int)
+print("insured:", f.get("ho_ten"), "| social insurance code:", f.get("ma_so_bhxh"),
+      "| contribution periods:", len(periods))
+for n in periods[:3]:
+    print("  %s–%s  %s  salary %s  rate %s" % (f["qua_trinh.%s.tu_thang" % n], f.get("qua_trinh.%s.den_thang" % n, "now"),
+          f.get("qua_trinh.%s.don_vi" % n, ""), f.get("qua_trinh.%s.muc_luong" % n, ""), f.get("qua_trinh.%s.ty_le" % n, "")))' \
+  "$DEMO/insurance.json"
+verify_answer "$DEMO/insurance.json" "$DEMO/insurance.headers"
+echo "the same signed request sent again:"
+insurance_lookup
+"$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["code"], "-", r["detail"])' "$DEMO/insurance.json"
+
+say "8. Refusals: a member not granted citizen records, a revoked certificate, a malformed personal ID"
 for who in member-h47 member-revoked; do
   curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/$who.fullchain.pem" --key "$EC/$who.key" \
     -H 'Content-Type: application/json' "https://127.0.0.1:$http/v1/lookup" \
@@ -72,9 +143,9 @@ curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/member-h20.fullchain.pem" --key 
   -d '{"subjectId":"003092008262","documentType":"CD01","purpose":{"dossierCode":"000.00.00.H20-261122-0009","procedureCode":"1.001612"},"officer":{"personalId":"087190000123","account":"x"}}'
 echo
 
-say "7. The audit: who asked about whom, for which dossier (hash-chained, never record contents)"
+say "9. The audit: who asked about whom, for which dossier (hash-chained, never record contents)"
 tail -n 2 "$DEMO"/audit/*.log | cut -c1-400
-build/release/tools/lienthong/lienthong audit verify "$DEMO/audit"
+"$L" audit verify "$DEMO/audit"
 
 say "Running: gateway https=127.0.0.1:$http thrift=127.0.0.1:$thrift; logs and audit in $DEMO"
 echo "Stop everything with: ops/stop.sh   (the XML-DSig demo of issue 2: ops/demo/signatures.sh)"

@@ -46,15 +46,12 @@ name = "UBND tỉnh Đồng Tháp (provincial one-stop system, HTTPS)"
   document_types = ["CD01"]
   fields = ["so_dinh_danh", "ho_va_ten", "gioi_tinh", "ngay_sinh", "thuong_tru.*", "noi_o_hien_tai.*"]
 {h20_grants}
-# A provincial system that must sign every request (JWS with its certificate's key).
+# A provincial system that must sign every request (JWS with its certificate's key). It has no
+# population grant: asking for a citizen record is ACCESS_DENIED.
 [[member]]
 organ = "001.00.10.H47"
 name = "UBND tỉnh Quảng Nam (signed JSON only)"
 request_signature = "required"
-  [[member.grant]]
-  adapter = "population"
-  document_types = ["CD01"]
-  fields = ["ho_va_ten", "ngay_sinh"]
 {h47_grants}
 
 # Granted on purpose: these two are refused for their certificates (revoked, expired), not
