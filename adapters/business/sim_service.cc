@@ -103,12 +103,24 @@ SimReply BusinessService::lookup(const lienthong::sim::HttpRequest& request) {
   if (auto fault = controls_.injected_fault(call, faults_)) return *fault;
 
   ++counters_.lookups;
-  // Branches (-NNN) are not simulated: their head office answers.
-  const auto enterprise = config_.dataset->find(code->base);
+  auto enterprise = config_.dataset->find(code->base);
+  if (enterprise && !code->branch.empty()) enterprise = branch_of(*enterprise, code->branch);
   ++(enterprise ? counters_.found : counters_.not_found);
   return controls_.signed_answer(
       enterprise ? render_answer(*enterprise, config_.shape) : render_not_found(config_.shape),
       config_.sign_detached, call, faults_);
+}
+
+std::optional<Enterprise> branch_of(const Enterprise& head_office, const std::string& branch) {
+  // Deterministic: enterprise i has i % 3 branches, numbered 001, 002. A branch is registered
+  // under the head office's code with its own suffix (FORMATS.md: "0306182043-001").
+  const int number = std::stoi(branch);
+  if (number < 1 || static_cast<uint64_t>(number) > head_office.index % 3) return std::nullopt;
+  Enterprise out = head_office;
+  out.code = head_office.code + "-" + branch;
+  out.name = "CHI NHÁNH " + branch + " - " + head_office.name;
+  out.capital = 0;  // a dependent unit has no charter capital of its own
+  return out;
 }
 
 SimReply BusinessService::enterprises_page(std::string_view target) const {

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "adapters/business/enterprise_dataset.h"
@@ -31,6 +32,9 @@ struct BusinessSimConfig {
   lienthong::sim::Knobs knobs;
   uint64_t seed = EnterpriseDataset::kDefaultSeed;  // decides which requests get faults
 };
+
+// The branch `branch` ("001") of an enterprise, or nullopt when it has none by that number.
+std::optional<Enterprise> branch_of(const Enterprise& head_office, const std::string& branch);
 
 class BusinessService final : public lienthong::sim::SimHandler {
  public:

@@ -283,6 +283,17 @@ class SignedJsonTest(unittest.TestCase):
         self.assertEqual(body["record"]["fields"]["ma_so_bhxh"], code)
         jwcrypto_verifies(signature, raw)
 
+    def test_10b_a_branch_answers_under_its_own_code(self):
+        # The simulator gives enterprise i (i % 3) branches; /sim/enterprises?start=100 lists
+        # index 100 first, so enterprises[1] (index 101) has branches 001 and 002.
+        branch = self.enterprises[1] + "-001"
+        status, body, _, _ = curl(self.stack, json.dumps(lookup_body(branch, "DN01")),
+                                  "member-g22")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["record"]["fields"]["ma_so_doanh_nghiep"], branch)
+        self.assertTrue(body["record"]["fields"]["ten"].startswith("CHI NHÁNH 001 - "))
+        self.assertEqual(body["record"]["code"], branch + ".DN01")
+
     def test_11_the_audit_records_the_jti_of_signed_requests(self):
         entries = []
         audit_dir = os.path.join(self.tmp, "audit")

@@ -77,6 +77,26 @@ TEST_F(BusinessServiceTest, TokenThenSignedLookup) {
   EXPECT_EQ(s->stats().found, 1u);
 }
 
+TEST_F(BusinessServiceTest, BranchesAnswerUnderTheirOwnCodeAndUnknownOnesAreDataNull) {
+  auto s = service();
+  const std::string token = token_from(*s);
+  // Enterprise i has i % 3 branches: index 5 has two (001, 002), index 6 none.
+  const std::string with_branches = enterprises()->code_at(5);
+  auto ask = [&](const std::string& msdn) {
+    auto reply = s->handle(request(http::verb::get, std::string(kLookupPath) + "?msdn=" + msdn,
+                                   "Bearer " + token),
+                           false);
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    return nlohmann::json::parse(reply.body)["Data"];
+  };
+  const auto branch = ask(with_branches + "-002");
+  ASSERT_FALSE(branch.is_null());
+  EXPECT_EQ(branch["MainInformation"]["ENTERPRISE_GDT_CODE"], with_branches + "-002");
+  EXPECT_TRUE(branch["MainInformation"]["NAME"].get<std::string>().starts_with("CHI NHÁNH 002 - "));
+  EXPECT_TRUE(ask(with_branches + "-003").is_null());
+  EXPECT_TRUE(ask(enterprises()->code_at(6) + "-001").is_null());
+}
+
 TEST_F(BusinessServiceTest, WrongClientOrGrantGetsNoToken) {
   auto s = service();
   auto wrong = s->handle(request(http::verb::post, "/token",
