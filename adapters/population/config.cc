@@ -43,9 +43,7 @@ Result<exchange::Adapter::Ptr> build_from_config(const toml::table& table,
 
   // Who may sign answers: the upstream trust directory (CRLs required there would be stricter;
   // the national CA publishes them, so they are checked whenever present).
-  auto material = crypto::TrustMaterial::from_directory(*signer_trust);
-  if (!material) return tl::unexpected(material.error());
-  auto trust = crypto::X509TrustStore::create(std::move(*material));
+  auto trust = crypto::X509TrustStore::from_directory(*signer_trust);
   if (!trust) return tl::unexpected(trust.error());
   crypto::XmlVerifierConfig vc;
   vc.policy = &crypto::SignaturePolicy::strict();

@@ -106,9 +106,7 @@ Result<SignedRestAdapterParts> read_signed_rest_config(const toml::table& table,
 
   // Who may sign answers: x5c chains must validate to the upstream trust directory (CRLs are
   // checked whenever present); trusted_signers then narrows it to the upstream itself.
-  auto material = crypto::TrustMaterial::from_directory(*signer_trust);
-  if (!material) return tl::unexpected(material.error());
-  auto trust = crypto::X509TrustStore::create(std::move(*material));
+  auto trust = crypto::X509TrustStore::from_directory(*signer_trust);
   if (!trust) return tl::unexpected(trust.error());
   crypto::JwsVerifierConfig vc;
   vc.trust = *trust;

@@ -68,6 +68,17 @@ std::string raw_to_der(std::string_view raw) {
   return out;
 }
 
+// A JWS ECDSA signature (raw R||S of the algorithm's size) as the DER OpenSSL verifies.
+Result<std::string> ecdsa_der_of(const JwsAlgSpec& spec, std::string_view signature) {
+  if (signature.size() != spec.size)
+    return fail(ErrorCode::kSignatureInvalid,
+                std::string(spec.name) + " signature must be " + std::to_string(spec.size) +
+                    " bytes of raw R||S, not " + std::to_string(signature.size()));
+  std::string der = raw_to_der(signature);
+  if (der.empty()) return fail(ErrorCode::kInternal, "cannot encode ECDSA signature");
+  return der;
+}
+
 Result<std::string> der_to_raw(std::string_view der, size_t size) {
   const unsigned char* p = bytes(der);
   EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
@@ -98,12 +109,9 @@ Result<void> jws_verify_signature(JwsAlg alg, const Jwk& key, std::string_view s
   std::string der;
   std::string_view to_check = signature;
   if (spec.family == JwsKeyFamily::kEc) {
-    if (signature.size() != spec.size)
-      return fail(ErrorCode::kSignatureInvalid,
-                  std::string(spec.name) + " signature must be " + std::to_string(spec.size) +
-                      " bytes of raw R||S, not " + std::to_string(signature.size()));
-    der = raw_to_der(signature);
-    if (der.empty()) return fail(ErrorCode::kInternal, "cannot encode ECDSA signature");
+    auto encoded = ecdsa_der_of(spec, signature);
+    if (!encoded) return tl::unexpected(encoded.error());
+    der = std::move(*encoded);
     to_check = der;
   }
   auto ctx = md_context(spec, key.key.get(), /*verify=*/true);
@@ -225,12 +233,9 @@ Result<void> JwsKeyOperation::verify(std::string_view signing_input,
   std::string der;
   std::string_view to_check = signature;
   if (spec.family == JwsKeyFamily::kEc) {
-    if (signature.size() != spec.size)
-      return fail(ErrorCode::kSignatureInvalid,
-                  std::string(spec.name) + " signature must be " + std::to_string(spec.size) +
-                      " bytes of raw R||S, not " + std::to_string(signature.size()));
-    der = raw_to_der(signature);
-    if (der.empty()) return fail(ErrorCode::kInternal, "cannot encode ECDSA signature");
+    auto encoded = ecdsa_der_of(spec, signature);
+    if (!encoded) return tl::unexpected(encoded.error());
+    der = std::move(*encoded);
     to_check = der;
   }
   auto ctx = acquire();

@@ -123,6 +123,13 @@ Result<TrustMaterial> TrustMaterial::from_directory(const std::filesystem::path&
   return material;
 }
 
+Result<TrustStore::Ptr> X509TrustStore::from_directory(const std::filesystem::path& dir,
+                                                      CrlMode crl_mode) {
+  auto material = TrustMaterial::from_directory(dir);
+  if (!material) return tl::unexpected(material.error());
+  return create(std::move(*material), crl_mode);
+}
+
 Result<TrustStore::Ptr> X509TrustStore::create(TrustMaterial material, CrlMode crl_mode) {
   X509StorePtr store(X509_STORE_new());
   if (!store) return fail(ErrorCode::kInternal, "X509_STORE_new failed");

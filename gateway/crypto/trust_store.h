@@ -55,6 +55,9 @@ class TrustStore {
 class X509TrustStore final : public TrustStore {
  public:
   static Result<Ptr> create(TrustMaterial material, CrlMode crl_mode = CrlMode::kIfAvailable);
+  // A trust directory (anchors/, intermediates/, crls/; TrustMaterial::from_directory).
+  static Result<Ptr> from_directory(const std::filesystem::path& dir,
+                                    CrlMode crl_mode = CrlMode::kIfAvailable);
 
   Result<ValidatedPath> validate(const PathCheck& check) const override;
   size_t anchor_count() const override { return material_.anchors.size(); }
