@@ -5,11 +5,15 @@ run on the same machine (2 cores: load generator, Redis, simulator and gateway s
   (a) cached lookups: closed loop, then a fixed rate at half of what the closed loop reached
       (p99 at that rate), next to nginx serving a static file of the same size over the same
       mTLS (the ceiling of "answer a small HTTPS request" here) and `openssl speed ecdsap256`
-      (the signature each answer costs);
+      (the signature each answer costs); the same closed loop with signed requests (compact
+      JWS, ES256, pre-signed by lienthong-load before the run: the gateway verifies each one,
+      checks its jti against replay, and signs the answer as always);
   (b) misses: the simulator answers after 100 ms, 2,000 connections in flight, every lookup a
       different citizen; gateway RSS sampled during the run.
 
-usage: bench_exchange.py BUILD_DIR PKI_DIR OUT_DIR [SECONDS]"""
+usage: bench_exchange.py BUILD_DIR PKI_DIR OUT_DIR [SECONDS]
+  BENCH_SCENARIOS=closed,signed,...  runs only those (of: closed, fixed, signed, full, thrift,
+  nginx, openssl, misses; default all) for a quick look; the table shows what ran."""
 
 import json
 import os
@@ -29,12 +33,22 @@ EC = os.path.join(PKI, "ec")
 # Connections to the simulator: 100 ms each, so 320 of them carry 3,200 lookups/s; more only
 # make a storm of TLS handshakes when 2,000 requests arrive at once.
 UPSTREAM_CONNECTIONS = 320
+ALL_SCENARIOS = ("closed", "fixed", "signed", "full", "thrift", "nginx", "openssl", "misses")
+SCENARIOS = [s for s in os.environ.get("BENCH_SCENARIOS", ",".join(ALL_SCENARIOS)).split(",") if s]
+if set(SCENARIOS) - set(ALL_SCENARIOS):
+    sys.exit(f"BENCH_SCENARIOS: unknown {sorted(set(SCENARIOS) - set(ALL_SCENARIOS))}")
+# Signed requests: lienthong-load signs this many bodies per expected request before the run
+# (each is sent once; a jti sent twice is REPLAYED), and at most this many.
+PRESIGN_MARGIN = 1.1
+PRESIGN_MAX = 2_000_000
 
 
-def load(stack, port, *args, protocol="http", member="member-g22"):
+def load(stack, port, *args, protocol="http", member="member-g22", sign=False):
     cmd = [stack.binary("lienthong-load"), "--protocol", protocol, "--host", "127.0.0.1",
            "--port", str(port), "--cert", f"{EC}/{member}.fullchain.pem", "--key",
            f"{EC}/{member}.key", "--ca", f"{EC}/root-ca.crt", "--json", *map(str, args)]
+    if sign:  # the member's certificate key signs the request (and answers must be signed)
+        cmd += ["--sign-key", f"{EC}/{member}.key"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     if out.returncode != 0 and not out.stdout.strip():
         raise RuntimeError(f"lienthong-load failed: {out.stderr[-2000:]}")
@@ -110,25 +124,47 @@ def openssl_speed():
 def main():
     os.makedirs(OUT, exist_ok=True)
     work = tempfile.mkdtemp(prefix="lienthong-bench-")
-    results = {"seconds": SECONDS}
+    results = {"seconds": SECONDS, "scenarios": SCENARIOS}
+    want = set(SCENARIOS).__contains__
     try:
         # (a) cached lookups ---------------------------------------------------------------
         with Stack(BUILD, PKI, os.path.join(work, "cached"), log_level="warn") as stack:
             http = stack.ports["http"]
             distinct = 1000
+            cached = {}
             # Warm the cache: every one of the distinct subjects fetched once.
             load(stack, http, "--connections", 50, "--requests", distinct, "--distinct", distinct)
             # The provincial member (HTTPS) receives 12 fields and the evidence's digest; the
             # ministry member (full grant) also receives the upstream's signed bytes (~13 KB).
-            closed = load(stack, http, "--connections", 64, "--duration", SECONDS, "--warmup", 2,
-                          "--distinct", distinct, member="member-h20")
-            half = max(1, int(closed["throughput_per_s"] / 2))
-            fixed = load(stack, http, "--connections", 64, "--rate", half, "--duration", SECONDS,
-                         "--warmup", 2, "--distinct", distinct, member="member-h20")
-            full = load(stack, http, "--connections", 64, "--duration", SECONDS, "--warmup", 2,
-                        "--distinct", distinct, member="member-g22")
-            thrift = load(stack, stack.ports["thrift"], "--connections", 16, "--duration", SECONDS,
-                          "--warmup", 2, "--distinct", distinct, protocol="thrift")
+            if want("closed") or want("fixed"):
+                cached["closed_loop"] = load(stack, http, "--connections", 64, "--duration",
+                                             SECONDS, "--warmup", 2, "--distinct", distinct,
+                                             member="member-h20")
+            if want("fixed"):
+                half = max(1, int(cached["closed_loop"]["throughput_per_s"] / 2))
+                cached["fixed_rate_half"] = load(stack, http, "--connections", 64, "--rate", half,
+                                                 "--duration", SECONDS, "--warmup", 2,
+                                                 "--distinct", distinct, member="member-h20")
+            if want("signed"):
+                # The closed loop above, signed: same member, connections, subjects. Signed
+                # requests cost the gateway more than plain ones, so the plain closed loop's
+                # rate bounds the bodies needed; without it, lienthong-load's default (100,000).
+                presign = []
+                if "closed_loop" in cached:
+                    expected = cached["closed_loop"]["throughput_per_s"] * (SECONDS + 2)
+                    presign = ["--presign",
+                               min(PRESIGN_MAX, int(expected * PRESIGN_MARGIN) + 1000)]
+                cached["signed"] = load(stack, http, "--connections", 64, "--duration", SECONDS,
+                                        "--warmup", 2, "--distinct", distinct, *presign,
+                                        member="member-h20", sign=True)
+            if want("full"):
+                cached["full_grant"] = load(stack, http, "--connections", 64, "--duration",
+                                            SECONDS, "--warmup", 2, "--distinct", distinct,
+                                            member="member-g22")
+            if want("thrift"):
+                cached["thrift"] = load(stack, stack.ports["thrift"], "--connections", 16,
+                                        "--duration", SECONDS, "--warmup", 2, "--distinct",
+                                        distinct, protocol="thrift")
             status, _, body = stack.https("POST", "/v1/lookup", member="member-h20", body=json.dumps({
                 "subjectId": subprocess.run([stack.binary("lienthong-sim"), "ids", "--count", "1"],
                                             capture_output=True, text=True).stdout.strip(),
@@ -138,20 +174,22 @@ def main():
             answer_bytes = len(body)
             hits = stack.metric('lienthong_cache_lookups_total{result="hit"}')
             misses = stack.metric('lienthong_cache_lookups_total{result="miss"}')
-        results["cached"] = {"closed_loop": closed, "fixed_rate_half": fixed, "full_grant": full,
-                             "thrift": thrift,
-                             "answer_bytes": answer_bytes, "cache_hits": hits,
+        results["cached"] = {**cached, "answer_bytes": answer_bytes, "cache_hits": hits,
                              "cache_misses": misses}
-        nginx, port = nginx_peer(work, answer_bytes)
-        try:
-            results["nginx_static"] = load(Stack(BUILD, PKI, work), port, "--connections", 64,
-                                           "--duration", SECONDS, "--warmup", 2)
-        finally:
-            nginx.terminate()
-            nginx.wait()
-        results["openssl_speed_ecdsap256"] = openssl_speed()
+        if want("nginx"):
+            nginx, port = nginx_peer(work, answer_bytes)
+            try:
+                results["nginx_static"] = load(Stack(BUILD, PKI, work), port, "--connections",
+                                               64, "--duration", SECONDS, "--warmup", 2)
+            finally:
+                nginx.terminate()
+                nginx.wait()
+        if want("openssl"):
+            results["openssl_speed_ecdsap256"] = openssl_speed()
 
         # (b) misses with a 100 ms upstream and 2,000 in flight -------------------------------
+        if not want("misses"):
+            return finish(results)
         with Stack(BUILD, PKI, os.path.join(work, "misses"), log_level="warn",
                    sim_args=["--latency-ms", "100"], timeout_ms=10000,
                    connect_timeout_ms=10000, upstream_connections=UPSTREAM_CONNECTIONS) as stack:
@@ -172,46 +210,77 @@ def main():
                                      'lienthong_upstream_calls_total{adapter="population",outcome="OK"}')}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    finish(results)
+
+
+def finish(results):
     with open(os.path.join(OUT, "exchange_bench.json"), "w") as f:
         json.dump(results, f, indent=2)
     report(results)
 
 
 def report(r):
+    """The table of what ran (all of it unless BENCH_SCENARIOS chose)."""
     c = r["cached"]
-    n = r["nginx_static"]
-    s = r.get("openssl_speed_ecdsap256", {})
-    m = r["misses"]
-    rows = [
-        ("cached lookups, HTTPS closed loop (64 conns, provincial member)", f'{c["closed_loop"]["throughput_per_s"]:,.0f}/s',
-         f'{c["closed_loop"]["throughput_per_s"] / max(1, n["throughput_per_s"]):.2f}× nginx static',
-         f'p99 {c["closed_loop"]["latency_ms"]["p99"]} ms'),
-        (f'cached lookups, fixed rate {c["fixed_rate_half"].get("target_rate")}/s',
-         f'{c["fixed_rate_half"]["throughput_per_s"]:,.0f}/s', "",
-         f'p50 {c["fixed_rate_half"]["latency_ms"]["p50"]} / p99 {c["fixed_rate_half"]["latency_ms"]["p99"]} / '
-         f'p99.9 {c["fixed_rate_half"]["latency_ms"]["p999"]} ms'),
-        ("cached lookups, HTTPS closed loop, full grant (answer carries the 13 KB evidence)",
-         f'{c["full_grant"]["throughput_per_s"]:,.0f}/s',
-         f'{c["full_grant"]["throughput_per_s"] / max(1, n["throughput_per_s"]):.2f}× nginx static',
-         f'p99 {c["full_grant"]["latency_ms"]["p99"]} ms'),
-        ("cached lookups, Thrift closed loop (16 conns, full grant)", f'{c["thrift"]["throughput_per_s"]:,.0f}/s', "",
-         f'p99 {c["thrift"]["latency_ms"]["p99"]} ms'),
-        ("nginx: static file of the same size, same mTLS", f'{n["throughput_per_s"]:,.0f}/s', "1.00×",
-         f'p99 {n["latency_ms"]["p99"]} ms'),
-        ("openssl speed ecdsap256 sign (1 core)", f'{s.get("sign_per_s", 0):,.0f}/s',
-         f'{c["closed_loop"]["throughput_per_s"] / max(1, s.get("sign_per_s", 1)):.2f}× (each answer is signed once)', ""),
-        ("misses: 100 ms upstream, 2,000 in flight (provincial member)", f'{m["run"]["throughput_per_s"]:,.0f}/s',
-         f'RSS max {m["gateway_rss_mb_max"]} MB',
-         f'p50 {m["run"]["latency_ms"]["p50"]} / p99 {m["run"]["latency_ms"]["p99"]} ms'),
-    ]
+    n = r.get("nginx_static")
+    s = r.get("openssl_speed_ecdsap256")
+    m = r.get("misses")
+
+    def vs_nginx(run):
+        if not n:
+            return "(nginx not run)"
+        return f'{run["throughput_per_s"] / max(1, n["throughput_per_s"]):.2f}× nginx static'
+
+    rows = []
+    if "closed_loop" in c:
+        rows.append(("cached lookups, HTTPS closed loop (64 conns, provincial member)",
+                     f'{c["closed_loop"]["throughput_per_s"]:,.0f}/s', vs_nginx(c["closed_loop"]),
+                     f'p99 {c["closed_loop"]["latency_ms"]["p99"]} ms'))
+    if "fixed_rate_half" in c:
+        rows.append((f'cached lookups, fixed rate {c["fixed_rate_half"].get("target_rate")}/s',
+                     f'{c["fixed_rate_half"]["throughput_per_s"]:,.0f}/s', "",
+                     f'p50 {c["fixed_rate_half"]["latency_ms"]["p50"]} / p99 {c["fixed_rate_half"]["latency_ms"]["p99"]} / '
+                     f'p99.9 {c["fixed_rate_half"]["latency_ms"]["p999"]} ms'))
+    if "signed" in c:
+        sg = c["signed"]
+        note = vs_nginx(sg)
+        if sg["signing"]["exhausted"]:
+            note += " (stopped early: all pre-signed requests used)"
+        rows.append(("cached lookups, HTTPS closed loop, signed request + signed answer "
+                     "(64 conns, provincial member, ES256)",
+                     f'{sg["throughput_per_s"]:,.0f}/s', note,
+                     f'p99 {sg["latency_ms"]["p99"]} ms'))
+    if "full_grant" in c:
+        rows.append(("cached lookups, HTTPS closed loop, full grant (answer carries the 13 KB evidence)",
+                     f'{c["full_grant"]["throughput_per_s"]:,.0f}/s', vs_nginx(c["full_grant"]),
+                     f'p99 {c["full_grant"]["latency_ms"]["p99"]} ms'))
+    if "thrift" in c:
+        rows.append(("cached lookups, Thrift closed loop (16 conns, full grant)",
+                     f'{c["thrift"]["throughput_per_s"]:,.0f}/s', "",
+                     f'p99 {c["thrift"]["latency_ms"]["p99"]} ms'))
+    if n:
+        rows.append(("nginx: static file of the same size, same mTLS", f'{n["throughput_per_s"]:,.0f}/s',
+                     "1.00×", f'p99 {n["latency_ms"]["p99"]} ms'))
+    if s is not None and "closed_loop" in c:
+        rows.append(("openssl speed ecdsap256 sign (1 core)", f'{s.get("sign_per_s", 0):,.0f}/s',
+                     f'{c["closed_loop"]["throughput_per_s"] / max(1, s.get("sign_per_s", 1)):.2f}× (each answer is signed once)', ""))
+    if m:
+        rows.append(("misses: 100 ms upstream, 2,000 in flight (provincial member)",
+                     f'{m["run"]["throughput_per_s"]:,.0f}/s', f'RSS max {m["gateway_rss_mb_max"]} MB',
+                     f'p50 {m["run"]["latency_ms"]["p50"]} / p99 {m["run"]["latency_ms"]["p99"]} ms'))
     print("| measurement | throughput | ratio / note | latency |")
     print("|---|---:|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    errors = {k: v["errors"]["total"] for k, v in (("closed", c["closed_loop"]), ("fixed", c["fixed_rate_half"]),
-                                          ("full", c["full_grant"]),
-                                          ("thrift", c["thrift"]), ("misses", m["run"]))}
+    runs = (("closed", c.get("closed_loop")), ("fixed", c.get("fixed_rate_half")),
+            ("signed", c.get("signed")), ("full", c.get("full_grant")), ("thrift", c.get("thrift")),
+            ("misses", m and m["run"]))
+    errors = {k: v["errors"]["total"] for k, v in runs if v}
     print("\nerrors:", json.dumps(errors))
+    if "signed" in c:
+        sg = c["signed"]["signing"]
+        print(f'signed requests: {sg["presigned"]:,} pre-signed in {sg["presign_s"]} s (not in the '
+              f'run), {sg["used"]:,} used')
 
 
 if __name__ == "__main__":

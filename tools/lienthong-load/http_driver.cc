@@ -55,6 +55,12 @@ std::string failure_kind(const beast::error_code& ec) {
   return "io";
 }
 
+// Whether the gateway signed the answer: presence only, a verification would load the client.
+bool has_answer_signature(const http::response<http::string_body>& response) {
+  const beast::string_view name(kJwsSignatureHeader.data(), kJwsSignatureHeader.size());
+  return response.find(name) != response.end();
+}
+
 // What all workers share; read-only during the run except for the atomics inside.
 struct Shared {
   const Options& options;
@@ -62,6 +68,8 @@ struct Shared {
   TlsSessionCache& sessions;
   tcp::resolver::results_type endpoints;
   SubjectSource& subjects;
+  SignedBodies* signed_bodies;  // --sign-key; null: plain JSON bodies built per request
+  bool check_answer_signature;
   RequestBudget budget;
   std::string host_header;
   bool send_sni;  // SNI carries a host name, never an IP address (RFC 6066)
@@ -80,7 +88,8 @@ class Connection {
     request_.version(11);
     request_.set(http::field::host, shared.host_header);
     request_.set(http::field::user_agent, "lienthong-load");
-    request_.set(http::field::content_type, "application/json");
+    request_.set(http::field::content_type,
+                 shared.signed_bodies ? "application/jose" : "application/json");
     request_.set(http::field::accept, "application/json");
     request_.keep_alive(true);
   }
@@ -159,10 +168,17 @@ class Connection {
   void begin(SteadyTime origin) {
     measured_ = !schedule().in_warmup(origin);
     if (measured_ && !shared_.budget.take()) return close();
+    if (shared_.signed_bodies) {
+      // Each pre-signed body once: its jti would be REPLAYED the second time.
+      const std::string* body = shared_.signed_bodies->take();
+      if (!body) return close();
+      request_.body() = *body;
+    } else {
+      request_.body() = lookup_json_body(shared_.subjects.next(), shared_.options.max_age_s);
+    }
     ++sent_;
     if (measured_) ++stats_.sent;
     origin_ = origin;
-    request_.body() = lookup_json_body(shared_.subjects.next(), shared_.options.max_age_s);
     request_.prepare_payload();
     if (connected_) return write();
     // Reopen outside the old stream's completion handler, which may still be on the stack.
@@ -192,12 +208,14 @@ class Connection {
       const SteadyTime now = SteadyClock::now();
       stats_.latency.record(now - origin_);
       stats_.last_completion = now;
-      if (response.result_int() == 200) {
-        ++stats_.ok;
-      } else {
+      if (response.result_int() != 200) {
         ++stats_.refused;
         ++stats_.by_status[static_cast<int>(response.result_int())];
         ++stats_.by_code[problem_code(response.body())];
+      } else if (shared_.check_answer_signature && !has_answer_signature(response)) {
+        ++stats_.unsigned_answers;
+      } else {
+        ++stats_.ok;
       }
     }
     if (!response.keep_alive()) close();
@@ -316,7 +334,8 @@ Result<void> configure_tls(ssl::context& tls, const Options& options) {
 
 }  // namespace
 
-Result<RunStats> run_http_load(const Options& options, SubjectSource& subjects) {
+Result<RunStats> run_http_load(const Options& options, SubjectSource& subjects,
+                               SignedBodies* signed_bodies) {
   ssl::context tls(ssl::context::tls_client);
   if (auto ok = configure_tls(tls, options); !ok) return tl::unexpected(ok.error());
   TlsSessionCache sessions(tls.native_handle());
@@ -334,6 +353,8 @@ Result<RunStats> run_http_load(const Options& options, SubjectSource& subjects) 
                 .sessions = sessions,
                 .endpoints = std::move(endpoints),
                 .subjects = subjects,
+                .signed_bodies = signed_bodies,
+                .check_answer_signature = options.check_answer_signature.value_or(false),
                 .budget = RequestBudget(options.requests),
                 .host_header = options.host + ":" + std::to_string(options.port),
                 .send_sni = static_cast<bool>(not_ip),

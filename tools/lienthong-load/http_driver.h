@@ -10,14 +10,17 @@
 #include "gateway/core/error.h"
 #include "tools/lienthong-load/options.h"
 #include "tools/lienthong-load/run_stats.h"
+#include "tools/lienthong-load/signed_bodies.h"
 #include "tools/lienthong-load/workload.h"
 
 namespace lienthong::load {
 
 // Runs the whole load (set-up, warm-up, measured window, drain) on options.threads threads.
-// Fails only when it cannot start at all (bad TLS files, unknown host); connections that fail
-// are counted in the stats.
-Result<RunStats> run_http_load(const Options& options, SubjectSource& subjects);
+// With `signed_bodies` (--sign-key), each request sends the next pre-signed body as
+// application/jose, and a connection stops when none is left. Fails only when it cannot start
+// at all (bad TLS files, unknown host); connections that fail are counted in the stats.
+Result<RunStats> run_http_load(const Options& options, SubjectSource& subjects,
+                               SignedBodies* signed_bodies);
 
 // The "code" member of an RFC 9457 problem document ("RATE_LIMITED"), or "(none)".
 std::string problem_code(std::string_view body);

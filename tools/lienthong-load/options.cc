@@ -6,6 +6,7 @@
 #include <map>
 
 #include "adapters/population/citizen_dataset.h"
+#include "tools/lienthong-load/signed_bodies.h"
 
 namespace lienthong::load {
 
@@ -63,6 +64,21 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--max-age", o.max_age_s, "maxAgeSeconds of every request (0 = always fresh)")
       ->check(CLI::NonNegativeNumber);
 
+  app.add_option("--sign-key", o.sign_key,
+                 "HTTP: send signed JSON (compact JWS, application/jose) signed with this private "
+                 "key, PEM: the key of the --cert leaf")
+      ->check(CLI::ExistingFile);
+  app.add_option("--presign", o.presign,
+                 "With --sign-key: bodies to sign before the run, each used once (default: what "
+                 "the run needs, at most 100000 in a closed loop); the run stops when they run out")
+      ->check(CLI::Range(uint64_t{1}, kMaxPresign));
+  app.add_flag_function(
+         "--check-answer-signature,!--no-check-answer-signature",
+         [&o](int64_t n) { o.check_answer_signature = n > 0; },
+         "HTTP: a 200 answer without X-JWS-Signature is an error (presence only; default: on "
+         "with --sign-key)")
+      ->disable_flag_override();
+
   app.add_flag("--no-tls-resume", o.no_tls_resume,
                "HTTP: never resume a TLS session (every connection a full handshake)");
   app.add_flag("--json", o.json, "Print the summary as one JSON object on stdout");
@@ -81,7 +97,25 @@ Result<void> finish_options(Options& o) {
     return fail(ErrorCode::kBadRequest,
                 "--threads is for http; thrift runs a thread per connection");
   }
-  for (const auto* path : {&o.cert, &o.key, &o.ca}) {
+  if (o.protocol == Protocol::kThrift &&
+      (o.signing() || o.check_answer_signature.value_or(false))) {
+    return fail(ErrorCode::kBadRequest,
+                "--sign-key and --check-answer-signature are for http (Thrift answers carry "
+                "their JWS in LookupResponse.jws)");
+  }
+  if (!o.signing() && o.presign > 0) {
+    return fail(ErrorCode::kBadRequest, "--presign needs --sign-key");
+  }
+  // iat is the pre-signing time and the gateway accepts it for 300 s: a longer run would be
+  // refused towards its end.
+  if (const auto window = o.window_s(); o.signing() && window && o.warmup_s + *window > 280) {
+    return fail(ErrorCode::kBadRequest,
+                "a signed run must fit in 280 s (warm-up + duration): iat is the pre-signing "
+                "time and the gateway accepts it for 300 s");
+  }
+  if (!o.check_answer_signature) o.check_answer_signature = o.signing();
+  for (const auto* path : {&o.cert, &o.key, &o.ca, &o.sign_key}) {
+    if (path->empty()) continue;  // --sign-key is optional
     if (!std::ifstream(*path)) return fail(ErrorCode::kBadRequest, "cannot read " + *path);
   }
   return {};

@@ -37,9 +37,18 @@ struct Options {
   uint64_t subject_offset = 0;
   std::optional<int64_t> max_age_s;
 
+  // Signed JSON (HTTP only): requests go out as compact JWS (application/jose) signed with this
+  // key, which must be the key of the --cert leaf; empty = plain JSON.
+  std::string sign_key;
+  uint64_t presign = 0;  // bodies to sign before the run; 0 = default_presign_count()
+  // Count a 200 answer without X-JWS-Signature as an error (presence only, no verification).
+  // Unset on the command line: on when signing. finish_options() fills it.
+  std::optional<bool> check_answer_signature;
+
   bool json = false;
 
   bool open_loop() const { return rate > 0; }
+  bool signing() const { return !sign_key.empty(); }
   // The measured window's length, or nullopt when only --requests bounds the run.
   std::optional<double> window_s() const {
     if (duration_s) return duration_s;

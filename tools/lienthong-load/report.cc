@@ -75,6 +75,7 @@ nlohmann::json summary_json(const Summary& s) {
   j["errors"] = {{"total", st.errors()},
                  {"status", counts_json(st.by_status)},
                  {"code", counts_json(st.by_code)},
+                 {"unsigned_answer", st.unsigned_answers},
                  {"transport", counts_json(st.transport)},
                  {"connect", counts_json(st.connect_failures)}};
   j["reconnects"] = st.reconnects;
@@ -85,6 +86,14 @@ nlohmann::json summary_json(const Summary& s) {
                      {"max", ms(h.max())},          {"mean", ms(h.mean())},
                      {"min", ms(h.min())}};
   j["next_subject_offset"] = s.next_subject_offset;
+  j["signing"] = nullptr;
+  if (s.signing) {
+    j["signing"] = {{"alg", s.signing->alg},
+                    {"presigned", s.signing->presigned},
+                    {"used", s.signing->used},
+                    {"presign_s", rounded(s.signing->presign_s, 3)},
+                    {"exhausted", s.signing->exhausted}};
+  }
   return j;
 }
 
@@ -102,8 +111,18 @@ std::string summary_text(const Summary& s) {
                      st.completed(), st.ok, st.errors(), st.unsent);
   if (st.errors() > 0 || st.connect_failure_count() > 0) {
     out += "errors:" + counts_text("status", st.by_status) + counts_text("code", st.by_code) +
+           (st.unsigned_answers > 0
+                ? fmt::format("  answers without {}: {}", kJwsSignatureHeader, st.unsigned_answers)
+                : std::string()) +
            counts_text("transport", st.transport) + counts_text("connect", st.connect_failures) +
            "\n";
+  }
+  if (s.signing) {
+    out += fmt::format("signed requests: {}, {} pre-signed in {:.3f} s (not measured), {} used\n",
+                       s.signing->alg, s.signing->presigned, s.signing->presign_s, s.signing->used);
+    if (s.signing->exhausted) {
+      out += "  the run stopped early: every pre-signed body was used (raise --presign)\n";
+    }
   }
   out += fmt::format("throughput: {:.1f} ok/s   achieved rate {:.1f} req/s", s.throughput_per_s(),
                      s.achieved_rate());

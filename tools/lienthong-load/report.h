@@ -7,6 +7,7 @@
 
 #include "tools/lienthong-load/options.h"
 #include "tools/lienthong-load/run_stats.h"
+#include "tools/lienthong-load/signed_bodies.h"
 
 namespace lienthong::load {
 
@@ -14,6 +15,7 @@ struct Summary {
   Options options;
   RunStats stats;
   uint64_t next_subject_offset = 0;
+  std::optional<SigningReport> signing;  // --sign-key
 
   // Seconds from the start of the measured window to the last measured answer (so requests
   // still in flight when the window closed are in the rates too).
@@ -24,9 +26,11 @@ struct Summary {
 
 // {"protocol","connections","connections_open","target_rate" (null: closed loop),
 //  "achieved_rate","duration_s","warmup_s","sent","completed","ok","unsent",
-//  "errors":{"total","status":{...},"code":{...},"transport":{...},"connect":{...}},
+//  "errors":{"total","status":{...},"code":{...},"unsigned_answer","transport":{...},
+//            "connect":{...}},
 //  "reconnects","tls_resumed","throughput_per_s",
-//  "latency_ms":{"p50","p90","p99","p999","max","mean","min"},"next_subject_offset"}
+//  "latency_ms":{"p50","p90","p99","p999","max","mean","min"},"next_subject_offset",
+//  "signing": null | {"alg","presigned","used","presign_s","exhausted"}}
 nlohmann::json summary_json(const Summary& summary);
 
 std::string summary_text(const Summary& summary);

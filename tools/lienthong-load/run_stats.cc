@@ -21,7 +21,7 @@ void add(std::map<K, uint64_t>& into, const std::map<K, uint64_t>& from) {
 
 uint64_t RunStats::transport_errors() const { return sum(transport); }
 uint64_t RunStats::connect_failure_count() const { return sum(connect_failures); }
-uint64_t RunStats::errors() const { return refused + transport_errors(); }
+uint64_t RunStats::errors() const { return refused + unsigned_answers + transport_errors(); }
 
 void RunStats::merge(const RunStats& o) {
   sent += o.sent;
@@ -30,6 +30,7 @@ void RunStats::merge(const RunStats& o) {
   add(by_status, o.by_status);
   add(by_code, o.by_code);
   add(transport, o.transport);
+  unsigned_answers += o.unsigned_answers;
   latency.merge(o.latency);
   unsent += o.unsent;
   connections_open += o.connections_open;

@@ -22,6 +22,8 @@ struct RunStats {
                                               // LookupError.codeName); "(none)" if absent
   std::map<std::string, uint64_t> transport;  // failures below the API: "timeout", "closed", ...
   Histogram latency;                          // every measured request answered, ok or not
+  // --check-answer-signature: 200 answers without the gateway's X-JWS-Signature.
+  uint64_t unsigned_answers = 0;
   // Open loop: sends scheduled inside the window that a connection, behind schedule, never
   // made before the window closed.
   uint64_t unsent = 0;
@@ -39,7 +41,8 @@ struct RunStats {
 
   uint64_t transport_errors() const;
   uint64_t connect_failure_count() const;
-  // Measured requests that ended in an error: refused or a transport failure.
+  // Measured requests that ended in an error: refused, an unsigned answer, or a transport
+  // failure.
   uint64_t errors() const;
   uint64_t completed() const { return ok + errors(); }
 

@@ -5,12 +5,17 @@
 #   2. open loop at 400 req/s, 2 s: the achieved rate is near the target;
 #   3. a server that refuses every lookup with 429 + problem+json: counted by status and code;
 #   4. a port nobody listens on: connection failures reported, exit status 1;
-#   5. with GEN_PY (Python code generated from lienthong.thrift): the Thrift driver against a
+#   5. signed requests (--sign-key) through an nginx that logs every body it receives: each is
+#      application/jose, a compact ES256 JWS that verifies with the member certificate's key,
+#      with iat near now and a jti no other request had; --presign too small stops the run
+#      early; answers without X-JWS-Signature are errors unless --no-check-answer-signature;
+#      a key that is not the certificate's is refused;
+#   6. with GEN_PY (Python code generated from lienthong.thrift): the Thrift driver against a
 #      python3-thrift stub of Exchange (TLS + client certificate, framed, binary) that answers
 #      a well-formed request with a record and refuses maxAgeSeconds=0 with NOT_FOUND.
 # Usage: smoke_test.sh LIENTHONG_LOAD [PKI_DIR [GEN_PY]]
 #   PKI_DIR defaults to $LIENTHONG_TEST_PKI, else a fresh certs/dev-pki.sh run in a temp dir;
-#   GEN_PY defaults to $LIENTHONG_THRIFT_PY; without it step 5 is skipped.
+#   GEN_PY defaults to $LIENTHONG_THRIFT_PY; without it step 6 is skipped.
 set -euo pipefail
 
 LOAD=${1:?usage: smoke_test.sh LIENTHONG_LOAD [PKI_DIR]}
@@ -38,11 +43,11 @@ if [[ -z "$PKI" ]]; then
 fi
 EC=$(cd "$PKI/ec" && pwd)  # absolute: nginx resolves relative paths against its prefix
 
-# Free loopback ports (a small race with other processes is acceptable for a smoke test): two
+# Free loopback ports (a small race with other processes is acceptable for a smoke test): four
 # for nginx, one that nobody listens on, one for the Thrift stub.
-read -r PORT_OK PORT_429 PORT_CLOSED PORT_THRIFT < <("$PYTHON" - <<'EOF'
+read -r PORT_OK PORT_429 PORT_CLOSED PORT_THRIFT PORT_SIGNED PORT_BACKEND < <("$PYTHON" - <<'EOF'
 import socket
-socks = [socket.socket() for _ in range(4)]
+socks = [socket.socket() for _ in range(6)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
@@ -79,6 +84,21 @@ http {
       default_type application/problem+json;
       return 429 '{"type":"urn:lienthong:error:RATE_LIMITED","status":429,"code":"RATE_LIMITED"}';
     }
+  }
+  # Signed requests: nginx reads a body only to pass it on, so this server proxies to the plain
+  # one below and logs what it read (\$request_body), one request a line.
+  log_format bodies '\$content_type \$request_body';
+  server {
+    listen 127.0.0.1:$PORT_SIGNED ssl;
+    location = /v1/lookup {
+      access_log $WORK/bodies.log bodies;
+      add_header X-JWS-Signature "eyJhbGciOiJFUzI1NiJ9..c2ln" always;
+      proxy_pass http://127.0.0.1:$PORT_BACKEND;
+    }
+  }
+  server {
+    listen 127.0.0.1:$PORT_BACKEND;
+    location = /v1/lookup { default_type application/json; return 200 '{"ok":true}'; }
   }
 }
 EOF
@@ -148,13 +168,87 @@ echo "$OUT"
 check "$OUT" 's["connections_open"] == 0' 's["errors"]["connect"] == {"refused": 3}' \
   's["ok"] == 0'
 
+echo "5. signed requests"
+SIGN=(--sign-key "$EC/member-g22.key")
+OUT=$("$LOAD" "${COMMON[@]}" "${SIGN[@]}" --port "$PORT_SIGNED" --connections 4 --requests 200)
+echo "$OUT"
+check "$OUT" 's["ok"] == 200' 's["sent"] == 200' 's["errors"]["total"] == 0' \
+  's["signing"]["alg"] == "ES256"' 's["signing"]["presigned"] == 200' \
+  's["signing"]["used"] == 200' 's["signing"]["exhausted"] is False' \
+  's["signing"]["presign_s"] >= 0'
+# Too few pre-signed bodies: the run stops when they are used up, never sending one twice.
+OUT=$("$LOAD" "${COMMON[@]}" "${SIGN[@]}" --port "$PORT_SIGNED" --connections 4 --requests 100 \
+  --presign 30 2>"$WORK/stderr.log")
+echo "$OUT"
+check "$OUT" 's["sent"] == 30' 's["ok"] == 30' 's["errors"]["total"] == 0' \
+  's["signing"]["exhausted"] is True' 's["signing"]["used"] == 30'
+grep -q "stopped early" "$WORK/stderr.log" || { echo "FAILED: no warning"; exit 1; }
+# What nginx received: 230 bodies, each verified with the member certificate's public key.
+"$PYTHON" - "$WORK/bodies.log" "$EC/member-g22.crt" <<'EOF'
+import base64, json, sys, time
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+def b64(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+key = x509.load_pem_x509_certificate(open(sys.argv[2], "rb").read()).public_key()
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 230, f"{len(lines)} bodies logged, expected 230"
+jtis, subjects = set(), set()
+for line in lines:
+    content_type, jws = line.split(" ")
+    assert content_type == "application/jose", content_type
+    header, payload, signature = jws.split(".")
+    assert json.loads(b64(header)) == {"alg": "ES256"}, b64(header)
+    sig = b64(signature)
+    r, s = int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")
+    key.verify(encode_dss_signature(r, s), f"{header}.{payload}".encode(),
+               ec.ECDSA(hashes.SHA256()))
+    claims = json.loads(b64(payload))
+    assert abs(claims["iat"] - time.time()) < 120, claims
+    assert 1 <= len(claims["jti"]) <= 128 and claims["jti"].isascii(), claims
+    assert claims["documentType"] == "CD01" and len(claims["subjectId"]) == 12, claims
+    jtis.add(claims["jti"])
+    subjects.add(claims["subjectId"])
+assert len(jtis) == 230, f"only {len(jtis)} distinct jti in 230 requests"
+# Both runs start at --subject-offset 0: the second asks about the first one's first 30.
+assert len(subjects) == 200, f"{len(subjects)} distinct subjects, expected 200"
+print("230 signed bodies verified, 230 distinct jti")
+EOF
+# Answers without X-JWS-Signature count as errors when signing (unless told not to check).
+set +e
+OUT=$("$LOAD" "${COMMON[@]}" "${SIGN[@]}" --port "$PORT_OK" --connections 2 --requests 20)
+RC=$?
+set -e
+echo "$OUT"
+[[ $RC -eq 1 ]] || { echo "FAILED: exit status $RC, expected 1"; exit 1; }
+check "$OUT" 's["ok"] == 0' 's["errors"]["unsigned_answer"] == 20' 's["errors"]["total"] == 20'
+OUT=$("$LOAD" "${COMMON[@]}" "${SIGN[@]}" --port "$PORT_OK" --connections 2 --requests 20 \
+  --no-check-answer-signature)
+check "$OUT" 's["ok"] == 20' 's["errors"]["total"] == 0'
+set +e
+OUT=$("$LOAD" "${COMMON[@]}" --port "$PORT_OK" --connections 2 --requests 20 \
+  --check-answer-signature)
+set -e
+check "$OUT" 's["errors"]["unsigned_answer"] == 20' 's["signing"] is None'
+set +e
+"$LOAD" "${COMMON[@]}" --sign-key "$EC/member-h20.key" --port "$PORT_SIGNED" --requests 1 \
+  >/dev/null 2>"$WORK/stderr.log"
+RC=$?
+set -e
+[[ $RC -eq 2 ]] && grep -q "not the key of the --cert leaf" "$WORK/stderr.log" ||
+  { echo "FAILED: a key that is not the certificate's was not refused (exit $RC)"; exit 1; }
+
 if [[ -z "$GEN_PY" ]]; then
-  echo "5. skipped: no GEN_PY (python code generated from lienthong.thrift)"
+  echo "6. skipped: no GEN_PY (python code generated from lienthong.thrift)"
   echo "smoke test passed"
   exit 0
 fi
 
-echo "5. thrift"
+echo "6. thrift"
 cat >"$WORK/exchange_stub.py" <<'EOF'
 import ssl, sys
 sys.path.insert(0, sys.argv[1])
