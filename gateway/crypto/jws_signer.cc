@@ -93,6 +93,9 @@ Result<std::unique_ptr<const JwsSigner>> JwsSigner::create(Jwk key, JwsSignerCon
     if (!prepared) return tl::unexpected(prepared.error());
     signer->prepared_ = std::move(*prepared);
   }
+  auto usual = signer->protected_header(JwsSignOptions{});
+  if (!usual) return tl::unexpected(usual.error());
+  signer->default_header_ = std::move(*usual);
   return std::unique_ptr<const JwsSigner>(std::move(signer));
 }
 
@@ -116,6 +119,24 @@ Result<std::string> JwsSigner::signature(std::string_view input) const {
   return jws_sign(alg_, key_, input);
 }
 
+Result<std::string> JwsSigner::protected_header(const JwsSignOptions& options) const {
+  // The usual header (b64, no typ) is the same for every call: encoded once, at create.
+  if (options.b64 && options.typ.empty() && !default_header_.empty()) return default_header_;
+  json header = {{"alg", jws_alg_name(alg_)}};
+  if (!kid_.empty()) header["kid"] = kid_;
+  if (!options.typ.empty()) header["typ"] = options.typ;
+  if (!x5c_.empty()) header["x5c"] = x5c_;
+  if (!options.b64) {
+    header["b64"] = false;
+    header["crit"] = {"b64"};
+  }
+  try {
+    return base64url_encode(dump(header));
+  } catch (const json::exception&) {
+    return fail(ErrorCode::kBadRequest, "kid and typ must be UTF-8");
+  }
+}
+
 Result<std::string> JwsSigner::sign(std::string_view payload, const JwsSignOptions& options) const {
   const bool compact = options.serialization == JwsSerialization::kCompact;
   if (!options.b64) {
@@ -127,21 +148,9 @@ Result<std::string> JwsSigner::sign(std::string_view payload, const JwsSignOptio
       return fail(ErrorCode::kBadRequest,
                   "an unencoded payload in a JSON serialization must be UTF-8");
   }
-  json header = {{"alg", jws_alg_name(alg_)}};
-  if (!kid_.empty()) header["kid"] = kid_;
-  if (!options.typ.empty()) header["typ"] = options.typ;
-  if (!x5c_.empty()) header["x5c"] = x5c_;
-  if (!options.b64) {
-    header["b64"] = false;
-    header["crit"] = {"b64"};
-  }
-  std::string header_text;
-  try {
-    header_text = dump(header);
-  } catch (const json::exception&) {
-    return fail(ErrorCode::kBadRequest, "kid and typ must be UTF-8");
-  }
-  const std::string prot = base64url_encode(header_text);
+  auto encoded_header = protected_header(options);
+  if (!encoded_header) return tl::unexpected(encoded_header.error());
+  const std::string& prot = *encoded_header;
   const std::string payload_part = options.b64 ? base64url_encode(payload) : std::string(payload);
   auto sig = signature(prot + "." + payload_part);
   if (!sig) return tl::unexpected(sig.error());

@@ -54,12 +54,14 @@ class JwsSigner {
  private:
   JwsSigner(Jwk key, JwsAlg alg) : key_(std::move(key)), alg_(alg) {}
   Result<std::string> signature(std::string_view input) const;
+  Result<std::string> protected_header(const JwsSignOptions& options) const;
 
   Jwk key_;
   JwsAlg alg_;
   std::string kid_;
   std::vector<std::string> x5c_;                     // standard base64 DER
-  std::unique_ptr<const JwsKeyOperation> prepared_;  // all but HS*: pooled OpenSSL contexts
+  std::unique_ptr<const JwsKeyOperation> prepared_;
+  std::string default_header_;  // base64url protected header for b64 payloads without typ  // all but HS*: pooled OpenSSL contexts
 };
 
 // The algorithm a key signs with unless told otherwise.
