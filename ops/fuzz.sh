@@ -7,6 +7,8 @@
 #   lookup_request  the HTTPS front's JSON and XML request decoders
 #   stored_bytes    cached records from Redis (decode, unseal) and audit lines
 #   thrift_call     the Thrift front: framing, limits, binary protocol, Exchange calls
+#   rest_answer     the REST upstreams' JSON answers after the signature: parse, map, adapters
+#   signed_lookup   members' signed JSON requests: JWS, then the lookup behind it
 # The seeds in git are never modified.
 #   working corpus  build/fuzz/corpus-run/<target>   (kept between runs, git-ignored)
 #   artifacts       build/fuzz/artifacts/             (crash-*, timeout-*, oom-*, leak-*)
@@ -87,7 +89,7 @@ fuzz_one() {
 }
 
 targets=("${@:2}")
-[ ${#targets[@]} -gt 0 ] || targets=(xml_verifier jws_verify lookup_request stored_bytes thrift_call)
+[ ${#targets[@]} -gt 0 ] || targets=(xml_verifier jws_verify lookup_request stored_bytes thrift_call rest_answer signed_lookup)
 status=0
 for target in "${targets[@]}"; do
   fuzz_one "$target" || status=1

@@ -32,7 +32,10 @@ std::string reattached(std::string_view detached, std::string_view body, bool b6
     out.append(header).append(".").append(base64url_encode(body)).append(".").append(signature);
     return out;
   }
-  return nlohmann::json{{"protected", header}, {"payload", body}, {"signature", signature}}.dump();
+  // The body parsed as strict JSON before this (no NUL, valid UTF-8 throughout), so dump()
+  // cannot meet a byte it would throw on; `replace` keeps that a guarantee, not a hope.
+  return nlohmann::json{{"protected", header}, {"payload", body}, {"signature", signature}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace

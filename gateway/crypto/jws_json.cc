@@ -96,6 +96,10 @@ std::string shown(std::string_view text) {
 
 Result<nlohmann::json> parse_strict_json(std::string_view text, size_t max_depth,
                                          std::string_view what, ErrorCode code) {
+  // nlohmann's lexer takes a NUL byte for the end of input, even in strict mode over a range:
+  // "{...}\0<anything>" would parse as the object alone. No JSON text contains a raw NUL.
+  if (text.find('\0') != std::string_view::npos)
+    return fail(code, std::string(what) + ": not well-formed JSON (a NUL byte)");
   StrictBuilder builder(max_depth);
   const bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json,
                                   /*strict=*/true);

@@ -1,6 +1,7 @@
-// JSON from outside, read for JOSE: well-formed, bounded in depth, no repeated member names
+// JSON from outside: well-formed, no NUL byte, bounded in depth, no repeated member names
 // (RFC 7515 sec. 4 lets a parser refuse them; nlohmann alone would keep the last one, another
-// reader the first), no non-finite numbers. Internal to gateway/crypto.
+// reader the first), no non-finite numbers. The one reader of outside JSON: JOSE, members'
+// lookup requests (gateway/front/http/lookup_json.cc), REST upstreams' answers (adapters/rest).
 #pragma once
 
 #include <nlohmann/json.hpp>

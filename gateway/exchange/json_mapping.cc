@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
+
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 
 namespace lienthong::exchange {
@@ -324,6 +327,7 @@ Result<RecordFields> JsonMapping::apply(const json& answer) const {
     const bool numbered_field = f.name.find("[]") != std::string::npos;
     // group → joined value (group 0 only, unless the field is numbered)
     std::vector<std::pair<size_t, std::string>> values;
+    std::map<size_t, size_t> slot_of;  // group → index in values
     for (const auto& path : f.paths) {
       auto parts = split_path(path);
       if (!parts) return fail(ErrorCode::kInternal, "field path");
@@ -335,13 +339,14 @@ Result<RecordFields> JsonMapping::apply(const json& answer) const {
         const std::string_view part = trim_whitespace(*text);
         if (part.empty()) continue;
         const size_t key = numbered_field ? group : 0;
-        auto slot = std::find_if(values.begin(), values.end(),
-                                 [&](const auto& v) { return v.first == key; });
-        if (slot == values.end()) {
+        // Groups arrive in order for one path; a later path (paths = [...]) revisits them, so
+        // the map keeps the lookup logarithmic for answers with thousands of elements.
+        auto [slot, fresh] = slot_of.try_emplace(key, values.size());
+        if (fresh) {
           values.emplace_back(key, std::string(part));
         } else {
-          slot->second += f.join;
-          slot->second += part;
+          values[slot->second].second += f.join;
+          values[slot->second].second += part;
         }
       }
     }

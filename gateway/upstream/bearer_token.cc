@@ -34,6 +34,8 @@ Result<std::pair<std::string, std::chrono::seconds>> parse_token_answer(const Ht
   if (answer.status < 200 || answer.status > 299)
     return unusable("HTTP " + std::to_string(answer.status));
   if (answer.body.size() > max_bytes) return unusable("answer too large");
+  // nlohmann would stop at a NUL and take what came before for the whole answer.
+  if (answer.body.find('\0') != std::string::npos) return unusable("answer is not JSON");
   const auto doc = nlohmann::json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return unusable("answer is not a JSON object");
   const auto token = doc.find("access_token");

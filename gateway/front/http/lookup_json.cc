@@ -3,10 +3,10 @@
 
 #include <limits>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "gateway/crypto/jws_json.h"
 #include "gateway/exchange/signed_json.h"
 #include "gateway/front/http/lookup_decoding.h"
 
@@ -15,76 +15,13 @@ namespace lienthong::front::http {
 namespace {
 
 using nlohmann::json;
+using crypto::shown;  // a key for an error message: the caller's bytes, shortened, ASCII
 
-// The request nests two levels; anything much deeper is not a lookup. Checked before parsing so
-// that no deep tree is ever built.
+// The request nests two levels; anything much deeper is not a lookup. The strict parser refuses
+// it while reading, so no deep tree is ever built, and refuses a repeated key: nlohmann keeps
+// the last of two, another parser might keep the first, and a request that means different
+// things to different readers is refused.
 constexpr int kMaxDepth = 8;
-
-bool nested_deeper_than(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > limit) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
-
-// nlohmann keeps the last of two equal keys; another parser might keep the first. A request
-// that means different things to different readers is refused.
-class DuplicateKeyCheck {
- public:
-  bool on_event(json::parse_event_t event, const json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-        frames_.emplace_back(std::set<std::string>{});
-        break;
-      case json::parse_event_t::array_start:
-        frames_.emplace_back(std::nullopt);
-        break;
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        if (!frames_.empty()) frames_.pop_back();
-        break;
-      case json::parse_event_t::key:
-        if (!frames_.empty() && frames_.back() && parsed.is_string() &&
-            !frames_.back()->insert(parsed.get_ref<const std::string&>()).second &&
-            duplicate_.empty())
-          duplicate_ = parsed.get_ref<const std::string&>();
-        break;
-      case json::parse_event_t::value:
-        break;
-    }
-    return true;  // keep everything: the structure is checked afterwards
-  }
-  const std::string& duplicate() const { return duplicate_; }
-
- private:
-  std::vector<std::optional<std::set<std::string>>> frames_;
-  std::string duplicate_;
-};
-
-// A key name for an error message: keys are the caller's bytes, so shorten and keep ASCII.
-std::string shown(std::string_view key) {
-  std::string out;
-  for (char c : key.substr(0, 40)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
-  return out;
-}
 
 Error bad(std::string detail) { return Error{ErrorCode::kBadRequest, std::move(detail)}; }
 
@@ -161,18 +98,9 @@ Result<void> decode_fields(const json& value, std::vector<std::string>& out) {
 }  // namespace
 
 Result<DecodedLookup> decode_json_lookup(std::string_view body) {
-  if (nested_deeper_than(body, kMaxDepth))
-    return fail(ErrorCode::kBadRequest, "JSON nested deeper than " + std::to_string(kMaxDepth));
-  DuplicateKeyCheck duplicates;
-  const json doc = json::parse(
-      body.begin(), body.end(),
-      [&duplicates](int /*depth*/, json::parse_event_t event, json& parsed) {
-        return duplicates.on_event(event, parsed);
-      },
-      /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return fail(ErrorCode::kBadRequest, "body is not well-formed JSON");
-  if (!duplicates.duplicate().empty())
-    return fail(ErrorCode::kBadRequest, "key '" + shown(duplicates.duplicate()) + "' repeated");
+  auto parsed = crypto::parse_strict_json(body, kMaxDepth, "body", ErrorCode::kBadRequest);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const json& doc = *parsed;
   if (!doc.is_object()) return fail(ErrorCode::kBadRequest, "body must be a JSON object");
 
   DecodedLookup out;

@@ -98,6 +98,16 @@ TEST(HttpJsonLookupTest, RefusesWhatIsNotALookup) {
             ErrorCode::kBadRequest);
 }
 
+TEST(HttpJsonLookupTest, ANulByteIsNotTheEndOfTheBody) {
+  // nlohmann's lexer stops at NUL: without the check this would decode as the object alone.
+  const std::string body =
+      std::string(R"({"subjectId":"001203004510","documentType":"CD01"})") + '\0' + "{\"x\":";
+  auto r = decode_json_lookup(body);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kBadRequest);
+  EXPECT_NE(r.error().detail.find("NUL"), std::string::npos) << r.error().detail;
+}
+
 TEST(HttpJsonLookupTest, DeepNestingIsRefusedBeforeParsing) {
   const std::string deep =
       "{\"subjectId\":" + std::string(20000, '[') + std::string(20000, ']') + "}";
