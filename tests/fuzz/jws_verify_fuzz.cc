@@ -29,6 +29,7 @@
 #include "gateway/crypto/jws_verifier.h"
 #include "gateway/crypto/key_material.h"
 #include "gateway/crypto/trust_store.h"
+#include "tests/fuzz/fuzz_check.h"
 
 #ifndef LIENTHONG_CONFORMANCE_DIR
 #error "LIENTHONG_CONFORMANCE_DIR must name the conformance vectors (tests/fuzz/CMakeLists.txt)"
@@ -41,18 +42,10 @@ namespace crypto = lienthong::crypto;
 
 constexpr std::string_view kDetached = "$.02";  // RFC 7797 sec. 4.2's payload
 
-[[noreturn]] void violated(const char* what, const char* target) {
-  std::fprintf(stderr, "jws_verify_fuzz: invariant violated [%s]: %s\n", target, what);
-  __builtin_trap();
-}
-#define FUZZ_CHECK(cond, target)          \
-  do {                                    \
-    if (!(cond)) violated(#cond, target); \
-  } while (0)
+constexpr const char* kFuzzTarget = "jws_verify_fuzz";
 
 [[noreturn]] void setup_failed(const std::string& what) {
-  std::fprintf(stderr, "jws_verify_fuzz: setup failed: %s\n", what.c_str());
-  std::abort();
+  lienthong::fuzz::setup_failed(kFuzzTarget, what);
 }
 
 std::string vector_path(const std::string& relative) {
@@ -144,10 +137,7 @@ const std::vector<Target>& targets() {
   return all;
 }
 
-bool verbose() {
-  static const bool on = std::getenv("LIENTHONG_FUZZ_VERBOSE") != nullptr;
-  return on;
-}
+using lienthong::fuzz::verbose;
 
 bool is_jws_error(ErrorCode code) {
   switch (code) {

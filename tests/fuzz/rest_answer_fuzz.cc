@@ -38,6 +38,7 @@
 #include "gateway/core/encoding.h"
 #include "gateway/core/executor.h"
 #include "gateway/exchange/json_mapping.h"
+#include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/throwaway_identity.h"
 
 #ifndef LIENTHONG_SOURCE_DIR
@@ -52,24 +53,13 @@ namespace rest = adapters::rest;
 constexpr const char* kSignerCn = "lienthong-fuzz upstream signer";
 constexpr std::string_view kSignature = "c2lnbmF0dXJl";  // "signature": never checked here
 
-[[noreturn]] void violated(const char* what, const char* target) {
-  std::fprintf(stderr, "rest_answer_fuzz: invariant violated [%s]: %s\n", target, what);
-  __builtin_trap();
-}
-#define FUZZ_CHECK(cond, target)          \
-  do {                                    \
-    if (!(cond)) violated(#cond, target); \
-  } while (0)
+constexpr const char* kFuzzTarget = "rest_answer_fuzz";
 
 [[noreturn]] void setup_failed(const std::string& what) {
-  std::fprintf(stderr, "rest_answer_fuzz: setup failed: %s\n", what.c_str());
-  std::abort();
+  lienthong::fuzz::setup_failed(kFuzzTarget, what);
 }
 
-bool verbose() {
-  static const bool on = std::getenv("LIENTHONG_FUZZ_VERBOSE") != nullptr;
-  return on;
-}
+using lienthong::fuzz::verbose;
 
 std::string source_path(const std::string& relative) {
   const char* env = std::getenv("LIENTHONG_SOURCE_DIR");

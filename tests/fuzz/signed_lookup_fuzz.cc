@@ -30,6 +30,7 @@
 #include "gateway/crypto/openssl_types.h"
 #include "gateway/exchange/signed_json.h"
 #include "gateway/front/http/lookup_decoding.h"
+#include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/throwaway_identity.h"
 
 namespace {
@@ -37,24 +38,13 @@ namespace {
 using namespace lienthong;
 namespace http = front::http;
 
-[[noreturn]] void violated(const char* what, const char* target) {
-  std::fprintf(stderr, "signed_lookup_fuzz: invariant violated [%s]: %s\n", target, what);
-  __builtin_trap();
-}
-#define FUZZ_CHECK(cond, target)          \
-  do {                                    \
-    if (!(cond)) violated(#cond, target); \
-  } while (0)
+constexpr const char* kFuzzTarget = "signed_lookup_fuzz";
 
 [[noreturn]] void setup_failed(const std::string& what) {
-  std::fprintf(stderr, "signed_lookup_fuzz: setup failed: %s\n", what.c_str());
-  std::abort();
+  lienthong::fuzz::setup_failed(kFuzzTarget, what);
 }
 
-bool verbose() {
-  static const bool on = std::getenv("LIENTHONG_FUZZ_VERBOSE") != nullptr;
-  return on;
-}
+using lienthong::fuzz::verbose;
 
 struct Fixture {
   exchange::SignedJson::Ptr signed_json;

@@ -25,6 +25,7 @@
 #include "gateway/crypto/xml_document.h"
 #include "gateway/crypto/xml_nodes.h"
 #include "gateway/crypto/xml_verifier.h"
+#include "tests/fuzz/fuzz_check.h"
 
 #ifndef LIENTHONG_CONFORMANCE_DIR
 #error "LIENTHONG_CONFORMANCE_DIR must name the conformance vectors (tests/fuzz/CMakeLists.txt)"
@@ -36,18 +37,10 @@ using lienthong::ErrorCode;
 using lienthong::FixedClock;
 namespace crypto = lienthong::crypto;
 
-[[noreturn]] void violated(const char* what, const char* target) {
-  std::fprintf(stderr, "xml_verifier_fuzz: invariant violated [%s]: %s\n", target, what);
-  __builtin_trap();
-}
-#define FUZZ_CHECK(cond, target)          \
-  do {                                    \
-    if (!(cond)) violated(#cond, target); \
-  } while (0)
+constexpr const char* kFuzzTarget = "xml_verifier_fuzz";
 
 [[noreturn]] void setup_failed(const std::string& what) {
-  std::fprintf(stderr, "xml_verifier_fuzz: setup failed: %s\n", what.c_str());
-  std::abort();
+  lienthong::fuzz::setup_failed(kFuzzTarget, what);
 }
 
 crypto::XmlLimits fuzz_limits() {
@@ -134,10 +127,7 @@ const std::vector<Target>& targets() {
   return all;
 }
 
-bool verbose() {
-  static const bool on = std::getenv("LIENTHONG_FUZZ_VERBOSE") != nullptr;
-  return on;
-}
+using lienthong::fuzz::verbose;
 
 void report(const char* target, const lienthong::Result<crypto::VerifiedXml>& verdict) {
   if (!verbose()) return;
