@@ -11,7 +11,11 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "gateway/core/metrics.h"
+#include "gateway/crypto/jws_signer.h"
+#include "gateway/crypto/jws_verifier.h"
 #include "gateway/front/thrift/wire_mapping.h"
 #include "tests/support/test_pki.h"
 #include "tests/unit/front_thrift/thrift_test_support.h"
@@ -87,6 +91,113 @@ TEST_F(ThriftFrontTest, RecordComesBackToACertifiedMember) {
   EXPECT_EQ(seen[0].request_id.size(), 32u);
   EXPECT_EQ(seen[0].request_id.find_first_not_of("0123456789abcdef"), std::string::npos);
   EXPECT_EQ(response.requestId, seen[0].request_id);
+}
+
+// --- signed JSON over Thrift (LookupRequest.jws, LookupResponse.jws) ------------------------
+
+std::shared_ptr<const crypto::JwsSigner> signer_of(const std::string& name) {
+  auto signer = crypto::JwsSigner::from_identity(*identity("ec", name), "", false);
+  EXPECT_TRUE(signer) << signer.error().detail;
+  return signer ? std::shared_ptr<const crypto::JwsSigner>(std::move(*signer)) : nullptr;
+}
+
+// The JSON form of `request` with iat and jti, signed by `member`'s key.
+std::string signed_form(const wire::LookupRequest& request, const std::string& member,
+                        const std::string& jti) {
+  const nlohmann::json payload = {
+      {"subjectId", request.subjectId},
+      {"documentType", request.documentType},
+      {"purpose",
+       {{"dossierCode", request.purpose.dossierCode},
+        {"procedureCode", request.purpose.procedureCode}}},
+      {"officer",
+       {{"personalId", request.officer.personalId}, {"account", request.officer.account}}},
+      {"iat", 1795335330},
+      {"jti", jti}};
+  return *signer_of(member)->sign(payload.dump());
+}
+
+class ThriftSignedJsonTest : public ThriftFrontTest {
+ protected:
+  void SetUp() override {
+    exchange::SignedJsonConfig config;
+    config.answer_signer = signer_of("gateway-sign");
+    auto signed_json = exchange::SignedJson::create(std::move(config));
+    ASSERT_TRUE(signed_json);
+    auto front_config = test_front_config();
+    front_config.signed_json = *signed_json;
+    start(std::move(front_config));
+  }
+
+  // The answer's JWS, verified with the gateway's certificate: its payload.
+  static Result<std::string> answer_payload(const wire::LookupResponse& response) {
+    crypto::JwsVerifierConfig vc;
+    auto key = crypto::Jwk::from_certificate(certificate("ec", "gateway-sign"));
+    vc.keys.push_back(std::move(*key));
+    auto verifier = crypto::OpenSslJwsVerifier::create(std::move(vc));
+    auto verified = (*verifier)->verify(response.jws);
+    if (!verified) return tl::unexpected(verified.error());
+    return verified->payload;
+  }
+};
+
+TEST_F(ThriftSignedJsonTest, ASignedRequestReachesThePipelineAndTheAnswerIsSigned) {
+  TlsClient client(port_, "member-g22");
+  auto request = sample_wire_request();
+  request.__set_jws(signed_form(request, "member-g22", "mof-jti-1"));
+  wire::LookupResponse response;
+  client.exchange().lookup(response, request);
+  const auto seen = pipeline_->seen();
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_TRUE(seen[0].signature.has_value());
+  EXPECT_EQ(seen[0].signature->jti, "mof-jti-1");
+  EXPECT_EQ(seen[0].signature->iat, 1795335330);
+  EXPECT_EQ(seen[0].signature->alg, "ES256");
+
+  ASSERT_TRUE(response.__isset.jws);
+  auto payload = answer_payload(response);
+  ASSERT_TRUE(payload) << payload.error().detail;
+  const auto answer = nlohmann::json::parse(*payload);
+  EXPECT_EQ(answer["requestId"], response.requestId);
+  EXPECT_EQ(answer["record"]["subjectId"], response.record.subjectId);
+  EXPECT_EQ(answer["signedEnvelope"], response.signedEnvelope);
+}
+
+TEST_F(ThriftSignedJsonTest, PlainFieldsThatDifferFromTheSignedOnesAreRefused) {
+  TlsClient client(port_, "member-g22");
+  auto signed_request = sample_wire_request();
+  auto request = signed_request;
+  request.subjectId = "079085000111";
+  request.__set_jws(signed_form(signed_request, "member-g22", "mof-jti-2"));
+  wire::LookupResponse response;
+  try {
+    client.exchange().lookup(response, request);
+    FAIL() << "a request whose fields differ from its jws was answered";
+  } catch (const wire::LookupError& e) {
+    EXPECT_EQ(e.codeName, "BAD_REQUEST");
+    EXPECT_EQ(e.detail, "subjectId differs from the signed request in jws");
+  }
+  EXPECT_TRUE(pipeline_->seen().empty());
+}
+
+TEST_F(ThriftSignedJsonTest, AnotherMembersSignatureIsRefusedAndUnsignedAnswersAreSignedToo) {
+  TlsClient client(port_, "member-g22");
+  auto request = sample_wire_request();
+  request.__set_jws(signed_form(request, "member-h20", "mof-jti-3"));
+  wire::LookupResponse response;
+  try {
+    client.exchange().lookup(response, request);
+    FAIL() << "a request signed with another member's key was answered";
+  } catch (const wire::LookupError& e) {
+    EXPECT_EQ(e.codeName, "SIGNATURE_INVALID");
+  }
+  EXPECT_TRUE(pipeline_->seen().empty());
+
+  client.exchange().lookup(response, sample_wire_request());
+  ASSERT_TRUE(response.__isset.jws);
+  EXPECT_TRUE(answer_payload(response));
+  ASSERT_EQ(pipeline_->seen().size(), 1u);
+  EXPECT_FALSE(pipeline_->seen()[0].signature.has_value());
 }
 
 TEST_F(ThriftFrontTest, EachCallGetsItsOwnRequestIdAndTheMemberIsKeptPerConnection) {
