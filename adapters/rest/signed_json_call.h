@@ -41,7 +41,7 @@
 
 namespace lienthong::adapters::rest {
 
-inline constexpr std::string_view kSignatureHeader = "X-JWS-Signature";
+inline constexpr std::string_view kSignatureHeader = crypto::kJwsSignatureHeader;
 
 struct SignedRestConfig {
   std::string name;  // the adapter's name: prefixes every error detail

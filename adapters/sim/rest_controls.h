@@ -15,10 +15,11 @@
 #include "adapters/sim/sim_server.h"
 #include "adapters/sim/sim_tokens.h"
 #include "gateway/core/error.h"
+#include "gateway/crypto/jws_verifier.h"
 
 namespace lienthong::sim {
 
-inline constexpr std::string_view kSignatureHeader = "X-JWS-Signature";
+inline constexpr std::string_view kSignatureHeader = crypto::kJwsSignatureHeader;
 
 // The detached JWS (compact, "header..signature") over an answer's exact bytes.
 using DetachedSigner = std::function<Result<std::string>(std::string_view body)>;

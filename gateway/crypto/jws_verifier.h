@@ -29,6 +29,10 @@
 namespace lienthong::crypto {
 
 enum class JwsSerialization { kCompact, kFlattened, kGeneral };
+
+// The HTTP header that carries a detached compact JWS of the body: the REST upstreams' answers
+// (and their simulators) and the gateway's own JSON answers.
+inline constexpr std::string_view kJwsSignatureHeader = "X-JWS-Signature";
 const char* jws_serialization_name(JwsSerialization s);  // "compact", "flattened", "general"
 
 struct JwsLimits {

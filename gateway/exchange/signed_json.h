@@ -28,9 +28,7 @@
 
 namespace lienthong::exchange {
 
-// The header that carries the detached signature of an HTTP answer (and of the upstreams'
-// answers, adapters/sim/rest_controls.h).
-inline constexpr std::string_view kJwsSignatureHeader = "X-JWS-Signature";
+using crypto::kJwsSignatureHeader;
 
 struct SignedJsonConfig {
   // Algorithms members may sign with: asymmetric only (a shared secret proves nothing about

@@ -14,14 +14,13 @@
 #include <vector>
 
 #include "gateway/core/error.h"
+#include "gateway/crypto/jws_verifier.h"
 #include "tools/lienthong-load/options.h"
 #include "tools/lienthong-load/workload.h"
 
 namespace lienthong::load {
 
-// The header that carries the gateway's detached JWS over a JSON answer
-// (gateway/exchange/signed_json.h kJwsSignatureHeader).
-inline constexpr std::string_view kJwsSignatureHeader = "X-JWS-Signature";
+using crypto::kJwsSignatureHeader;  // what answers must carry
 
 // Bodies a run signs when --presign is not given: an open loop's sends before the window
 // closes (plus one per connection for rounding); a closed loop bounded only by --requests
