@@ -2,6 +2,7 @@
 
 #include <openssl/x509.h>
 
+#include "gateway/crypto/jws_json.h"
 #include "gateway/crypto/openssl_types.h"
 
 namespace lienthong::exchange {
@@ -64,6 +65,14 @@ Result<OpenedRequest> SignedJson::open_request(const Member& member, std::string
   if (!verified) return tl::unexpected(verified.error());
   if (verified->detached) {
     return fail(ErrorCode::kSignaturePolicy, "a signed request carries its payload");
+  }
+  // The JSON serializations allow "alg" in the unprotected header (RFC 7515 sec. 7.2.1); a
+  // member's request must have its algorithm covered by its signature (RFC 8725 sec. 3.1).
+  auto header = crypto::parse_strict_json(verified->first().protected_header, 4,
+                                          "protected header", ErrorCode::kSignaturePolicy);
+  if (!header || !header->is_object() || !header->contains("alg")) {
+    return fail(ErrorCode::kSignaturePolicy,
+                "a signed request names its alg in the protected header");
   }
   OpenedRequest out;
   out.payload = std::move(verified->payload);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/core/encoding.h"
+#include "gateway/crypto/jws_crypto.h"
 #include "gateway/crypto/openssl_types.h"
 #include "tests/support/test_pki.h"
 
@@ -81,6 +83,23 @@ TEST(SignedJson, RefusesATamperedPayloadADetachedOneAndHmac) {
   SignedJsonConfig hmac;
   hmac.request_algorithms = {crypto::JwsAlg::kHS256};
   EXPECT_FALSE(SignedJson::create(hmac));
+}
+
+TEST(SignedJson, RefusesAnAlgorithmOutsideTheProtectedHeader) {
+  // A flattened JWS with no protected header and "alg" unprotected: valid for RFC 7515 (the
+  // signing input is "." + payload), refused from a member because nothing protects its alg.
+  auto signer = signer_of("member-g22");
+  const std::string payload_b64 = base64url_encode(kPayload);
+  auto raw = crypto::jws_sign(crypto::JwsAlg::kES256, signer->key(), "." + payload_b64);
+  ASSERT_TRUE(raw) << raw.error().detail;
+  const std::string unprotected = R"({"payload":")" + payload_b64 +
+                                  R"(","header":{"alg":"ES256"},"signature":")" +
+                                  base64url_encode(*raw) + R"("})";
+  auto opened = make()->open_request(member_with("member-g22"), unprotected);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, ErrorCode::kSignaturePolicy) << opened.error().detail;
+  EXPECT_NE(opened.error().detail.find("protected header"), std::string::npos)
+      << opened.error().detail;
 }
 
 TEST(SignedJson, RefusesWithoutACertificateAndWhenTooLarge) {
