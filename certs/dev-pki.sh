@@ -71,7 +71,8 @@ esac
 
 readonly NAMES=(root-ca intermediate-ca gateway-sign gateway-tls gateway-client
                 member-g22 member-h20 member-h47 member-revoked member-expired
-                sim-population sim-business sim-insurance sim-land sim-documents)
+                sim-population sim-business sim-insurance sim-land sim-documents
+                ocsp-responder member-ocsp member-ocsp-revoked)
 
 # A complete PKI is kept unless its CRLs go stale within two days (they last 30 days): then
 # verifiers would refuse every certificate with "revocation status unknown", so rebuild.
@@ -339,6 +340,27 @@ member-revoked|000.00.00.H29|Sở Tư pháp (revoked dev member)|-days 730
 member-expired|000.00.00.H30|expired dev member|-startdate 20240101000000Z -enddate 20250101000000Z
 EOF
 
+  # --- OCSP (RFC 6960) -----------------------------------------------------
+  # A delegated responder for the intermediate (`openssl ocsp -index .ca/intermediate/index.txt
+  # -rsigner ocsp-responder.crt -rkey ocsp-responder.key -CA intermediate-ca.crt`), and members
+  # whose AIA names a responder. Nothing listens on port 1: tests override the URL.
+  leaf "$kt_dir" ocsp-responder "/C=VN/O=$ORG/CN=lienthong dev OCSP responder ($label)" -days 730 <<EOF
+keyUsage         = critical, digitalSignature
+extendedKeyUsage = critical, OCSPSigning
+noCheck          = ignored
+EOF
+  while IFS='|' read -r name code org; do
+    leaf "$kt_dir" "$name" "/C=VN/O=$org/OU=$SUBSYSTEM/CN=$code" -days 730 <<EOF
+keyUsage            = critical, digitalSignature
+extendedKeyUsage    = clientAuth
+subjectAltName      = URI:urn:lienthong:organ:$code
+authorityInfoAccess = OCSP;URI:http://127.0.0.1:1/ocsp
+EOF
+  done <<'EOF'
+member-ocsp|000.00.00.H31|OCSP dev member
+member-ocsp-revoked|000.00.00.H32|OCSP dev member (revoked)
+EOF
+
   # --- upstream simulators -------------------------------------------------
   local sim
   for sim in population business insurance land documents; do
@@ -354,6 +376,8 @@ EOF
     run openssl ca -config openssl.cnf -name CA_intermediate -batch \
       -revoke ../member-revoked.crt -crl_reason keyCompromise &&
     run openssl ca -config openssl.cnf -name CA_intermediate -batch \
+      -revoke ../member-ocsp-revoked.crt -crl_reason superseded &&
+    run openssl ca -config openssl.cnf -name CA_intermediate -batch \
       -gencrl -crldays 30 -out ../intermediate-ca.crl.pem &&
     run openssl ca -config openssl.cnf -name CA_root -batch \
       -gencrl -crldays 30 -out ../root-ca.crl.pem)
@@ -362,7 +386,8 @@ EOF
   cat "$kt_dir/intermediate-ca.crt" "$kt_dir/root-ca.crt" >"$kt_dir/chain.pem"
   local f
   for f in gateway-tls gateway-client member-g22 member-h20 member-h47 member-revoked member-expired \
-           sim-population sim-business sim-insurance sim-land sim-documents; do
+           sim-population sim-business sim-insurance sim-land sim-documents \
+           member-ocsp member-ocsp-revoked; do
     cat "$kt_dir/$f.crt" "$kt_dir/intermediate-ca.crt" >"$kt_dir/$f.fullchain.pem"
   done
   cp "$kt_dir/root-ca.crt"             "$kt_dir/trust/anchors/root-ca.pem"

@@ -1,5 +1,6 @@
 // lienthong-gateway: the server. Reads one configuration file, wires the components
-// (gateway/app), serves until SIGINT or SIGTERM, then drains and flushes the audit.
+// (gateway/app), serves until SIGINT or SIGTERM, then drains and flushes the audit. SIGHUP
+// reloads the trust directory and the access policy.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);  // reload trust and policy
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -47,7 +49,11 @@ int main(int argc, char** argv) {
     std::cout << "lienthong-gateway ready: https=" << (*gateway)->http_port()
               << " thrift=" << (*gateway)->thrift_port() << std::endl;
     int received = 0;
-    sigwait(&stop_signals, &received);
+    for (;;) {
+      sigwait(&stop_signals, &received);
+      if (received != SIGHUP) break;
+      (void)(*gateway)->reload("SIGHUP");  // logs what it did or why it refused
+    }
     LT_LOG(info, "signal {}: stopping", received);
     (*gateway)->stop();
     return 0;

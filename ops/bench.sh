@@ -14,7 +14,7 @@ reps="${1:-5}"
 ops/setup.sh >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" \
-  --target crypto_bench jws_bench lienthong-gateway lienthong-sim lienthong-load >/dev/null
+  --target crypto_bench jws_bench lienthong lienthong-gateway lienthong-sim lienthong-load >/dev/null
 out=build/release/bench
 mkdir -p "$out"
 certs/dev-pki.sh "$out/pki" >/dev/null

@@ -83,7 +83,7 @@ port_file = "{dir}/gateway.ports"
 [tls]
 certificate_chain = "{pki}/ec/gateway-tls.fullchain.pem"
 private_key = "{pki}/ec/gateway-tls.key"
-client_trust = "{pki}/ec/trust"
+client_trust = "{dir}/trust"
 
 [http]
 address = "127.0.0.1"
@@ -179,6 +179,11 @@ def wait_for(predicate, timeout, what):
             return
         time.sleep(0.05)
     raise RuntimeError(f"timed out waiting for {what}")
+
+
+# The dev PKI's members that the stack's trust directory pins (organ code, certificate name).
+DEV_MEMBERS = (("000.00.00.G22", "member-g22"), ("000.00.00.H20", "member-h20"),
+               ("001.00.10.H47", "member-h47"))
 
 
 class Stack:
@@ -294,8 +299,23 @@ class Stack:
         return POLICY.format(g22_grants=grants("g22"), h20_grants=grants("h20"),
                              h47_grants=grants("h47"))
 
+    def write_trust(self):
+        """The stack's own trust directory: the dev PKI's anchors, intermediates and CRLs, and
+        the three dev members pinned with `lienthong trust pin-member`, as an administrator
+        would. Tests change it (pin, unpin) without touching the shared dev PKI."""
+        trust = os.path.join(self.dir, "trust")
+        if os.path.isdir(trust):
+            return
+        shutil.copytree(os.path.join(self.pki, "ec", "trust"), trust + ".tmp")
+        for organ, name in DEV_MEMBERS:
+            subprocess.run([self.binary("lienthong"), "trust", "pin-member", "--dir",
+                            trust + ".tmp", f"{self.pki}/ec/{name}.crt", "--organ", organ],
+                           check=True, capture_output=True, timeout=60)
+        os.rename(trust + ".tmp", trust)
+
     def write_config(self):
         os.makedirs(self.dir, exist_ok=True)
+        self.write_trust()
         with open(os.path.join(self.dir, "policy.toml"), "w") as f:
             f.write(self.policy_text())
         key = os.path.join(self.dir, "cache.key")

@@ -7,6 +7,7 @@
 
 #include "adapters/registry.h"
 #include "gateway/app/thread_pool_executor.h"
+#include "gateway/app/trust_reloader.h"
 #include "gateway/audit/segment_audit_log.h"
 #include "gateway/cache/redis_record_cache.h"
 #include "gateway/cache/replay_guard.h"
@@ -32,6 +33,8 @@ struct Gateway::Parts {
   std::shared_ptr<cache::RedisRecordCache> cache;
   std::vector<exchange::Adapter::Ptr> adapters;
   std::shared_ptr<exchange::LookupPipeline> pipeline;
+  std::shared_ptr<SnapshotCell<crypto::TrustSnapshot>> trust;
+  std::unique_ptr<TrustReloader> reloader;
   std::unique_ptr<front::HttpFront> http;
   std::unique_ptr<front::ThriftFront> thrift;
   std::uint16_t http_port = 0;
@@ -46,9 +49,10 @@ Result<T> with_context(Result<T> r, std::string_view what) {
   return r;
 }
 
-front::ServerTlsConfig server_tls(const GatewayConfig& c) {
+front::ServerTlsConfig server_tls(const GatewayConfig& c,
+                                  std::shared_ptr<SnapshotCell<crypto::TrustSnapshot>> trust) {
   return front::ServerTlsConfig{c.tls_certificate_chain.string(), c.tls_private_key.string(),
-                                c.client_trust.string()};
+                                c.client_trust.string(), std::move(trust)};
 }
 
 }  // namespace
@@ -64,12 +68,12 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   p.executor = std::make_shared<ThreadPoolExecutor>(c.worker_threads > 0 ? c.worker_threads : cores);
   p.metrics = std::make_shared<Metrics>();
 
-  // Members: who may connect, with CRLs, validated per request by the authenticate stage.
-  auto member_material = with_context(crypto::TrustMaterial::from_directory(c.client_trust),
-                                      "[tls] client_trust");
-  if (!member_material) return tl::unexpected(member_material.error());
-  auto member_trust = crypto::X509TrustStore::create(std::move(*member_material));
+  // Members: who may connect (anchors, intermediates, CRLs, pins), validated per request by the
+  // authenticate stage against the snapshot in force; reloaded live (TrustReloader).
+  auto member_trust =
+      with_context(crypto::TrustSnapshot::load(c.client_trust), "[tls] client_trust");
   if (!member_trust) return tl::unexpected(member_trust.error());
+  p.trust = std::make_shared<SnapshotCell<crypto::TrustSnapshot>>(*member_trust);
 
   auto policy = with_context(policy::AccessPolicy::load(c.policy_file.string()), "[policy]");
   if (!policy) return tl::unexpected(policy.error());
@@ -143,7 +147,10 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   p.adapters = std::move(*adapters);
 
   exchange::PipelineParts parts;
-  parts.authenticator = std::make_shared<exchange::MemberAuthenticator>(*member_trust, clock);
+  parts.authenticator = std::make_shared<exchange::MemberAuthenticator>(
+      p.trust, clock,
+      c.member_pinning == "off" ? exchange::MemberPinning::kOff
+                                : exchange::MemberPinning::kRequired);
   parts.policy = *policy;
   parts.adapters = p.adapters;
   parts.cache = p.cache;
@@ -158,11 +165,15 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   auto pipeline = with_context(exchange::LookupPipeline::create(std::move(parts)), "pipeline");
   if (!pipeline) return tl::unexpected(pipeline.error());
   p.pipeline = *pipeline;
+  p.reloader = std::make_unique<TrustReloader>(c.client_trust, c.policy_file, p.trust, p.pipeline,
+                                               clock);
 
   // Gauges read when /metrics is rendered.
   auto cache_ptr = p.cache;
   auto adapters_copy = p.adapters;
-  p.metrics->add_gauges([cache_ptr, adapters_copy](std::string& out) {
+  TrustReloader* reloader = p.reloader.get();  // outlives the metrics' readers (stop() order)
+  p.metrics->add_gauges([cache_ptr, adapters_copy, reloader](std::string& out) {
+    reloader->render_metrics(out);
     out += "# HELP lienthong_cache_up 1 when the record cache (Redis) answers.\n";
     out += "# TYPE lienthong_cache_up gauge\n";
     out += fmt::format("lienthong_cache_up {}\n", cache_ptr && cache_ptr->healthy() ? 1 : 0);
@@ -178,7 +189,7 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     front::HttpFrontConfig hc;
     hc.address = c.http.address;
     hc.port = c.http.port;
-    hc.tls = server_tls(c);
+    hc.tls = server_tls(c, p.trust);
     if (c.http.threads > 0) hc.threads = c.http.threads;
     hc.signed_json = *signed_json;
     p.http = std::make_unique<front::HttpFront>(hc, p.pipeline, p.metrics, clock);
@@ -187,7 +198,7 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     front::ThriftFrontConfig tc;
     tc.listen_address = c.thrift.address;
     tc.port = c.thrift.port;
-    tc.tls = server_tls(c);
+    tc.tls = server_tls(c, p.trust);
     if (c.thrift.threads > 0) tc.max_connections = c.thrift.threads;
     tc.signed_json = *signed_json;
     if (auto ok = front::validate(tc); !ok) return tl::unexpected(ok.error());
@@ -213,6 +224,11 @@ Result<void> Gateway::start() {
     if (!port) return tl::unexpected(port.error());
     p.thrift_port = *port;  // the Thrift front logs its own address
   }
+  if (p.config.watch_trust) {
+    if (auto ok = p.reloader->watch(); !ok)
+      LT_LOG(warn, "not watching the trust directory and policy ({}); SIGHUP reloads",
+             ok.error().detail);
+  }
   if (p.config.port_file) {
     const auto tmp = p.config.port_file->string() + ".tmp";
     {
@@ -224,8 +240,11 @@ Result<void> Gateway::start() {
   return {};
 }
 
+Result<void> Gateway::reload(std::string_view why) { return parts_->reloader->reload(why); }
+
 void Gateway::stop() {
   auto& p = *parts_;
+  if (p.reloader) p.reloader->stop();
   if (p.http) p.http->stop();
   if (p.thrift) p.thrift->stop();
   // In-flight upstream calls complete (or are failed) before the pool that runs their

@@ -19,6 +19,10 @@ class Gateway {
   // Stops accepting, lets requests in flight finish, flushes the audit.
   void stop();
 
+  // Re-reads the trust directory and the policy; both are swapped in, or neither (the error
+  // says why). SIGHUP calls this; so does the inotify watcher.
+  Result<void> reload(std::string_view why);
+
   std::uint16_t http_port() const;
   std::uint16_t thrift_port() const;
 

@@ -52,6 +52,10 @@ Result<GatewayConfig> load_gateway_config(const std::filesystem::path& file) {
     c.tls_certificate_chain = r.path("certificate_chain", true).value_or("");
     c.tls_private_key = r.path("private_key", true).value_or("");
     c.client_trust = r.path("client_trust", true).value_or("");
+    c.member_pinning = r.string("member_pinning").value_or(c.member_pinning);
+    if (c.member_pinning != "required" && c.member_pinning != "off")
+      check(fail(ErrorCode::kBadRequest, "[tls] member_pinning must be required or off"));
+    c.watch_trust = r.boolean("watch").value_or(true);
     check(r.finish());
   } else {
     check(fail(ErrorCode::kBadRequest, "[tls] is required: every listener is mTLS"));

@@ -30,6 +30,11 @@ struct GatewayConfig {
   std::filesystem::path tls_certificate_chain;
   std::filesystem::path tls_private_key;
   std::filesystem::path client_trust;  // trust directory for member certificates (+ CRLs)
+  // "required": a member's certificate must be pinned for its organ (`lienthong trust
+  // pin-member`); "off": any certificate chaining to an anchor speaks for the organ it names.
+  std::string member_pinning = "required";
+  // Reload trust and policy when their files change (inotify); SIGHUP always reloads.
+  bool watch_trust = true;
 
   ListenConfig http;
   ListenConfig thrift;

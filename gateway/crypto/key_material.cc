@@ -9,7 +9,6 @@ namespace lienthong::crypto {
 
 namespace {
 
-using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<BIO, BIO_free_all>>;
 
 BioPtr memory_bio(std::string_view bytes) {
   return BioPtr(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));

@@ -12,6 +12,7 @@ struct LookupPipeline::Call {
   LookupCallback done;
   TimePoint started;
   Route route;
+  policy::AccessPolicy::Ptr policy;  // the snapshot the decision points into
   policy::Decision decision;
   bool cache_hit = false;
 };
@@ -39,10 +40,19 @@ Result<std::shared_ptr<LookupPipeline>> LookupPipeline::create(PipelineParts par
   if (auto ok = pipeline->parts_.policy->check_against(catalogue); !ok) {
     return tl::unexpected(ok.error());
   }
+  pipeline->catalogue_ = std::move(catalogue);
   return pipeline;
 }
 
-LookupPipeline::LookupPipeline(PipelineParts parts) : parts_(std::move(parts)) {}
+LookupPipeline::LookupPipeline(PipelineParts parts)
+    : parts_(std::move(parts)), policy_(parts_.policy) {}
+
+Result<void> LookupPipeline::replace_policy(policy::AccessPolicy::Ptr next) {
+  if (!next) return fail(ErrorCode::kInternal, "no policy");
+  if (auto ok = next->check_against(catalogue_); !ok) return ok;
+  auto old = policy_.set(std::move(next));
+  return {};
+}
 
 Result<void> LookupPipeline::check_purpose(const LookupRequest& r) const {
   if (r.purpose.dossier_code.empty() || r.purpose.procedure_code.empty()) {
@@ -111,7 +121,8 @@ void LookupPipeline::lookup(LookupRequest request, LookupCallback done) {
                                                       r.document_type.substr(0, 32)));
     }
     call->route = route->second;
-    auto decision = parts_.policy->authorize(r.member, call->route.adapter->name(),
+    call->policy = policy_.get();
+    auto decision = call->policy->authorize(r.member, call->route.adapter->name(),
                                              r.document_type, r.fields, call->route.spec->fields);
     if (!decision) return tl::unexpected(decision.error());
     call->decision = std::move(*decision);

@@ -16,6 +16,7 @@
 #include "gateway/cache/single_flight.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/snapshot_cell.h"
 #include "gateway/exchange/adapter.h"
 #include "gateway/exchange/member_authenticator.h"
 #include "gateway/exchange/pipeline.h"
@@ -47,6 +48,12 @@ class LookupPipeline final : public Pipeline, public std::enable_shared_from_thi
   void lookup(LookupRequest request, LookupCallback done) override;
   Readiness readiness() const override;
 
+  // Live reload: `next` is checked against what the adapters offer (as at create) and, if it
+  // fits, used from the next request on; requests in flight finish under the policy they
+  // started with. Refused: the policy in force stays.
+  Result<void> replace_policy(policy::AccessPolicy::Ptr next);
+  policy::AccessPolicy::Ptr policy() const { return policy_.get(); }
+
  private:
   struct Route {
     Adapter::Ptr adapter;
@@ -66,6 +73,8 @@ class LookupPipeline final : public Pipeline, public std::enable_shared_from_thi
 
   PipelineParts parts_;
   std::map<std::string, Route, std::less<>> routes_;  // document type → adapter
+  std::vector<policy::AccessPolicy::Catalogue> catalogue_;
+  SnapshotCell<policy::AccessPolicy> policy_;
   cache::SingleFlight<std::string, Result<VerifiedRecord>> in_flight_;
 };
 

@@ -16,17 +16,62 @@ crypto::X509Ptr from_der(const std::string& der) {
 
 }  // namespace
 
+MemberAuthenticator::MemberAuthenticator(std::shared_ptr<TrustCell> trust, Clock::Ptr clock,
+                                         MemberPinning pinning, std::chrono::seconds cache_for)
+    : trust_(std::move(trust)),
+      clock_(std::move(clock)),
+      pinning_(pinning),
+      cache_for_(cache_for) {}
+
 MemberAuthenticator::MemberAuthenticator(crypto::TrustStore::Ptr trust, Clock::Ptr clock,
                                          std::chrono::seconds cache_for)
-    : trust_(std::move(trust)), clock_(std::move(clock)), cache_for_(cache_for) {}
+    : bare_store_(std::move(trust)),
+      clock_(std::move(clock)),
+      pinning_(MemberPinning::kOff),
+      cache_for_(cache_for) {}
+
+Result<void> MemberAuthenticator::check_pin(const crypto::TrustSnapshot& snapshot,
+                                            const Member& member) const {
+  const crypto::MemberPin* pin = snapshot.pin(member.certificate_fingerprint);
+  if (pin == nullptr)
+    return fail(ErrorCode::kCertUntrusted,
+                "this certificate is not pinned for any member (an administrator pins it with "
+                "`lienthong trust pin-member`)");
+  if (pin->organ_code != member.organ_code)
+    return fail(ErrorCode::kCertUntrusted,
+                "this certificate is pinned for organ " + pin->organ_code + ", not " +
+                    member.organ_code);
+  if (!pin->subsystem.empty() && pin->subsystem != member.subsystem)
+    return fail(ErrorCode::kCertUntrusted,
+                "this certificate is pinned for subsystem '" + pin->subsystem + "' only");
+  return {};
+}
 
 Result<void> MemberAuthenticator::authenticate(const Member& member) const {
   if (member.certificate_der.empty() || member.certificate_fingerprint.empty()) {
     return fail(ErrorCode::kCertUntrusted, "no client certificate");
   }
+  const crypto::TrustSnapshot::Ptr snapshot = this->snapshot();
+  if (pinning_ == MemberPinning::kRequired && !snapshot)
+    return fail(ErrorCode::kInternal, "pinning required but no trust snapshot");
+  // The certificate's own verdict first (CERT_REVOKED, CERT_EXPIRED say more than "not
+  // pinned"), then whether it is pinned for the organ it claims.
+  if (auto ok = validate_path(snapshot, member); !ok) return ok;
+  if (pinning_ == MemberPinning::kRequired) return check_pin(*snapshot, member);
+  return {};
+}
+
+Result<void> MemberAuthenticator::validate_path(const crypto::TrustSnapshot::Ptr& snapshot,
+                                                const Member& member) const {
+  const crypto::TrustStore::Ptr& store = snapshot ? snapshot->store() : bare_store_;
+  const std::uint64_t generation = snapshot ? snapshot->generation() : 0;
   const TimePoint now = clock_->now();
   {
     std::lock_guard lock(mutex_);
+    if (cached_generation_ != generation) {
+      valid_until_.clear();  // a reload: a CRL added applies from the next request on
+      cached_generation_ = generation;
+    }
     auto it = valid_until_.find(member.certificate_fingerprint);
     if (it != valid_until_.end()) {
       if (now < it->second) return {};
@@ -48,10 +93,11 @@ Result<void> MemberAuthenticator::authenticate(const Member& member) const {
   check.untrusted = untrusted;
   check.at = now;
   check.purpose = X509_PURPOSE_SSL_CLIENT;
-  auto path = trust_->validate(check);
+  auto path = store->validate(check);
   if (!path) return tl::unexpected(path.error());
   const TimePoint until = std::min(path->valid_until, now + cache_for_);
   std::lock_guard lock(mutex_);
+  if (cached_generation_ != generation) return {};  // a reload happened meanwhile: cache nothing
   if (valid_until_.size() > 10'000) valid_until_.clear();  // bounded: members are few
   valid_until_[member.certificate_fingerprint] = until;
   return {};

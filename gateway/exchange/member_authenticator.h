@@ -1,9 +1,13 @@
 // The authenticate stage: the member's TLS client certificate must chain to a trust anchor, be
-// within its validity dates and not be revoked (CRLs in the trust directory). The TLS layer
-// lets expired and revoked certificates through its handshake on purpose, so that the member
-// gets a typed answer (CERT_EXPIRED, CERT_REVOKED) instead of a bare handshake failure; this
-// stage is where they are refused. Successful validations are cached per certificate for a
-// short while, never beyond the certificate's or the CRLs' validity; failures are not cached.
+// within its validity dates and not be revoked (CRLs in the trust directory), and, with pinning
+// on (the default), be pinned in the trust directory for the organ code it claims
+// (`lienthong trust pin-member`). The TLS layer lets expired and revoked certificates through
+// its handshake on purpose, so that the member gets a typed answer (CERT_EXPIRED, CERT_REVOKED)
+// instead of a bare handshake failure; this stage is where they are refused.
+//
+// The trust snapshot is replaced whole on reload (in the shared cell); successful validations are
+// cached per certificate for a short while, never beyond the certificate's or the CRLs'
+// validity and never across a reload; failures are not cached.
 #pragma once
 
 #include <mutex>
@@ -13,23 +17,45 @@
 #include "gateway/core/clock.h"
 #include "gateway/core/error.h"
 #include "gateway/core/lookup.h"
+#include "gateway/core/snapshot_cell.h"
+#include "gateway/crypto/trust_snapshot.h"
 #include "gateway/crypto/trust_store.h"
 
 namespace lienthong::exchange {
 
+enum class MemberPinning {
+  kRequired,  // a member's certificate must be pinned for its organ code (least privilege)
+  kOff,       // any certificate that chains to an anchor speaks for the organ it names
+};
+
 class MemberAuthenticator {
  public:
+  using TrustCell = SnapshotCell<crypto::TrustSnapshot>;
+  // `trust` is shared with whoever reloads it (and with the TLS fronts' handshakes).
+  MemberAuthenticator(std::shared_ptr<TrustCell> trust, Clock::Ptr clock, MemberPinning pinning,
+                      std::chrono::seconds cache_for = std::chrono::seconds(60));
+  // A bare trust store and no pins (pinning off): tests and tools.
   MemberAuthenticator(crypto::TrustStore::Ptr trust, Clock::Ptr clock,
                       std::chrono::seconds cache_for = std::chrono::seconds(60));
 
-  // OK, or CERT_UNTRUSTED / CERT_EXPIRED / CERT_REVOKED (and BAD_REQUEST without a certificate).
+  // OK, or CERT_UNTRUSTED (not pinned, pinned for another organ, no path to an anchor) /
+  // CERT_EXPIRED / CERT_REVOKED.
   Result<void> authenticate(const Member& member) const;
 
+  crypto::TrustSnapshot::Ptr snapshot() const { return trust_ ? trust_->get() : nullptr; }
+
  private:
-  crypto::TrustStore::Ptr trust_;
+  Result<void> check_pin(const crypto::TrustSnapshot& snapshot, const Member& member) const;
+  Result<void> validate_path(const crypto::TrustSnapshot::Ptr& snapshot,
+                             const Member& member) const;
+
+  std::shared_ptr<TrustCell> trust_;  // null: the bare-store constructor
+  crypto::TrustStore::Ptr bare_store_;
   Clock::Ptr clock_;
+  MemberPinning pinning_;
   std::chrono::seconds cache_for_;
   mutable std::mutex mutex_;
+  mutable std::uint64_t cached_generation_ = 0;
   mutable std::unordered_map<std::string, TimePoint> valid_until_;  // fingerprint → until
 };
 

@@ -36,6 +36,14 @@ struct MemberRule {
   int line = 0;
 };
 
+// One problem in a policy file: where and what. text() is "<source>:<line>: what".
+struct Problem {
+  std::string source;
+  int line = 0;
+  std::string what;
+  std::string text() const;
+};
+
 // What the member may receive for one request.
 struct Decision {
   const MemberRule* member = nullptr;
@@ -53,6 +61,15 @@ class AccessPolicy {
   static Result<Ptr> parse(std::string_view toml, std::string_view source_name);
   static Result<Ptr> load(const std::string& path);
 
+  // The same reading, but every problem rather than the first (`lienthong policy lint`).
+  // `policy` holds what could be read (members and grants without problems of their own, so
+  // they can still be checked against a catalogue); null only when the TOML does not parse.
+  struct ParseReport {
+    std::shared_ptr<const AccessPolicy> policy;
+    std::vector<Problem> problems;
+  };
+  static ParseReport parse_all(std::string_view toml, std::string_view source_name);
+
   // Checks every grant against what the adapters offer: unknown adapter, document type or
   // field pattern → "<source>:<line>: why".
   struct Catalogue {
@@ -61,6 +78,8 @@ class AccessPolicy {
     std::vector<std::string> fields;
   };
   Result<void> check_against(const std::vector<Catalogue>& offered) const;
+  // Every such problem, in the order of the file.
+  std::vector<Problem> check_all(const std::vector<Catalogue>& offered) const;
 
   // ACCESS_DENIED when the member is unknown, has no grant for this adapter and document type,
   // or asks for a field it may not receive; BAD_REQUEST for a wanted field the document type
@@ -69,6 +88,13 @@ class AccessPolicy {
                              std::string_view document_type,
                              const std::vector<std::string>& wanted,
                              const std::vector<std::string>& available) const;
+
+  // The rule authorize() applies to this member (the exact subsystem wins over the organ-wide
+  // rule), or null; and the grant of that rule for this adapter and document type, or null.
+  // authorize() decides with these two, so `lienthong policy check` can name the deciding line.
+  const MemberRule* find_member(const Member& member) const;
+  static const Grant* find_grant(const MemberRule& rule, std::string_view adapter,
+                                 std::string_view document_type);
 
   const std::vector<MemberRule>& members() const { return members_; }
   const std::string& source() const { return source_; }

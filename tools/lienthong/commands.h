@@ -18,5 +18,7 @@ std::function<int()> add_sign_xml(CLI::App& app);
 std::function<int()> add_verify_jws(CLI::App& app);
 std::function<int()> add_sign_jws(CLI::App& app);
 std::function<int()> add_audit(CLI::App& app);  // audit verify
+std::function<int()> add_policy(CLI::App& app);  // policy show | check | lint
+std::function<int()> add_trust(CLI::App& app);   // trust list | add-anchor | pin-member | ...
 
 }  // namespace lienthong::cli

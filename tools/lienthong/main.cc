@@ -16,6 +16,8 @@ int run(int argc, char** argv) {
   actions["verify-jws"] = lienthong::cli::add_verify_jws(app);
   actions["sign-jws"] = lienthong::cli::add_sign_jws(app);
   actions["audit"] = lienthong::cli::add_audit(app);
+  actions["policy"] = lienthong::cli::add_policy(app);
+  actions["trust"] = lienthong::cli::add_trust(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

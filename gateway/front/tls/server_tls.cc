@@ -4,12 +4,13 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <optional>
 #include <string_view>
 #include <vector>
 
-#include "gateway/core/identifiers.h"
+#include "gateway/crypto/certificate_names.h"
 #include "gateway/crypto/key_material.h"
 #include "gateway/crypto/openssl_types.h"
 #include "gateway/crypto/trust_store.h"
@@ -20,7 +21,6 @@ namespace {
 
 using crypto::drain_openssl_errors;
 
-constexpr std::string_view kOrganUriPrefix = "urn:lienthong:organ:";
 constexpr unsigned char kSessionIdContext[] = "lienthong";
 // leaf, intermediates, anchor: the dev PKI and the national ones are three deep; room for two
 // more intermediates without accepting arbitrarily long chains.
@@ -28,13 +28,12 @@ constexpr int kMaxVerifyDepth = 5;
 
 using X509StackPtr =
     std::unique_ptr<STACK_OF(X509), decltype([](STACK_OF(X509) * s) { sk_X509_free(s); })>;
-using GeneralNamesPtr =
-    std::unique_ptr<GENERAL_NAMES, decltype([](GENERAL_NAMES* n) { GENERAL_NAMES_free(n); })>;
 
 // The intermediates of the trust directory, kept with the SSL_CTX (freed with it through the
 // ex_data free callback) and offered to chain building for clients that send only their leaf.
 struct ClientIntermediates {
   std::vector<crypto::X509Ptr> certs;
+  std::shared_ptr<SnapshotCell<crypto::TrustSnapshot>> live_trust;  // may be null
 };
 
 void free_intermediates(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*idx*/,
@@ -52,8 +51,32 @@ int intermediates_index() {
 // intermediates added to the untrusted pool. They are never put in the X509_STORE, where they
 // would become trust anchors (the store runs with X509_V_FLAG_PARTIAL_CHAIN, like the trust
 // store, so that pinned member certificates in anchors/ work).
+// With a live trust snapshot: the chain is judged by the snapshot current at this handshake,
+// with the same tolerance as handshake_verify_callback (time and revocation are left to the
+// pipeline, which answers CERT_EXPIRED / CERT_REVOKED in the member's own protocol).
+int verify_with_live_trust(X509_STORE_CTX* store_ctx, const crypto::TrustSnapshot& snapshot) {
+  X509* leaf = X509_STORE_CTX_get0_cert(store_ctx);
+  STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store_ctx);
+  crypto::PathCheck check;
+  check.leaf = leaf;
+  for (int i = 0; i < sk_X509_num(sent); ++i) check.untrusted.push_back(sk_X509_value(sent, i));
+  check.at = std::chrono::system_clock::now();
+  check.purpose = X509_PURPOSE_SSL_CLIENT;
+  auto path = snapshot.store()->validate(check);
+  if (path) return 1;
+  const auto code = path.error().code;
+  if (code == ErrorCode::kCertExpired || code == ErrorCode::kCertRevoked ||
+      path.error().detail.rfind("revocation status", 0) == 0)
+    return 1;
+  X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_CERT_UNTRUSTED);
+  return 0;
+}
+
 int verify_with_intermediates(X509_STORE_CTX* store_ctx, void* arg) {
   const auto* extra = static_cast<const ClientIntermediates*>(arg);
+  if (extra != nullptr && extra->live_trust) {
+    if (auto snapshot = extra->live_trust->get()) return verify_with_live_trust(store_ctx, *snapshot);
+  }
   STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store_ctx);
   X509StackPtr pool(sk_X509_new_null());
   if (!pool) return 0;
@@ -102,68 +125,6 @@ int handshake_verify_callback(int preverify_ok, X509_STORE_CTX* store_ctx) {
   return tolerated_at_handshake(X509_STORE_CTX_get_error(store_ctx)) ? 1 : 0;
 }
 
-std::string asn1_to_utf8(const ASN1_STRING* s) {
-  unsigned char* utf8 = nullptr;
-  const int len = ASN1_STRING_to_UTF8(&utf8, s);
-  if (len < 0) return {};
-  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
-  OPENSSL_free(utf8);
-  return out;
-}
-
-bool has_prefix_ignoring_case(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  return true;
-}
-
-// The organ codes named by urn:lienthong:organ:<code> URIs in the subjectAltName.
-std::vector<std::string> organ_uris(const X509* cert) {
-  std::vector<std::string> out;
-  GeneralNamesPtr names(
-      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
-  if (!names) return out;
-  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
-    if (name->type != GEN_URI) continue;
-    const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
-    const std::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                                static_cast<size_t>(ASN1_STRING_length(uri)));
-    // URN scheme and namespace identifier are case-insensitive (RFC 8141).
-    if (has_prefix_ignoring_case(text, kOrganUriPrefix))
-      out.emplace_back(text.substr(kOrganUriPrefix.size()));
-  }
-  return out;
-}
-
-// Every value of one attribute of the subject, in order.
-std::vector<std::string> subject_values(const X509* cert, int nid) {
-  std::vector<std::string> out;
-  const X509_NAME* subject = X509_get_subject_name(cert);
-  for (int i = X509_NAME_get_index_by_NID(subject, nid, -1); i >= 0;
-       i = X509_NAME_get_index_by_NID(subject, nid, i))
-    out.push_back(asn1_to_utf8(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i))));
-  return out;
-}
-
-Result<std::string> organ_code_of(const X509* cert) {
-  const std::vector<std::string> uris = organ_uris(cert);
-  if (!uris.empty()) {
-    if (std::any_of(uris.begin(), uris.end(), [&](const auto& u) { return u != uris.front(); }))
-      return fail(ErrorCode::kCertUntrusted, "certificate names more than one organ code");
-    auto code = parse_organ_code(uris.front());
-    if (!code)
-      return fail(ErrorCode::kCertUntrusted,
-                  "certificate's organ URI does not hold an organ code (NNN.NN.NN.ANN)");
-    return code;
-  }
-  const std::vector<std::string> cns = subject_values(cert, NID_commonName);
-  if (cns.size() == 1)
-    if (auto code = parse_organ_code(cns.front())) return code;
-  return fail(ErrorCode::kCertUntrusted, "certificate names no organ code");
-}
-
 }  // namespace
 
 Result<void> configure_server_tls(SSL_CTX* ctx, const ServerTlsConfig& config) {
@@ -209,7 +170,7 @@ Result<void> configure_server_tls(SSL_CTX* ctx, const ServerTlsConfig& config) {
   SSL_CTX_set_cert_store(ctx, store.release());  // the context owns it now
   X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx), X509_V_FLAG_PARTIAL_CHAIN);
 
-  auto* extra = new ClientIntermediates{std::move(material->intermediates)};
+  auto* extra = new ClientIntermediates{std::move(material->intermediates), config.live_trust};
   if (auto* previous =
           static_cast<ClientIntermediates*>(SSL_CTX_get_ex_data(ctx, intermediates_index())))
     delete previous;  // configured twice: the second configuration wins
@@ -233,13 +194,12 @@ Result<Member> member_from_peer(SSL* ssl) {
   const X509* leaf = SSL_get0_peer_certificate(ssl);
   if (leaf == nullptr) return fail(ErrorCode::kCertUntrusted, "no client certificate");
 
-  auto organ_code = organ_code_of(leaf);
+  auto organ_code = crypto::organ_code_of(leaf);
   if (!organ_code) return tl::unexpected(organ_code.error());
 
   Member member;
   member.organ_code = std::move(*organ_code);
-  const std::vector<std::string> units = subject_values(leaf, NID_organizationalUnitName);
-  if (!units.empty()) member.subsystem = units.front();
+  member.subsystem = crypto::subsystem_of(leaf);
   member.certificate_fingerprint = crypto::sha256_fingerprint(leaf);
   member.certificate_der = crypto::to_der(leaf);
   // On the server side the peer chain holds only what the client sent after its leaf; the

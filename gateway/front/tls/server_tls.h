@@ -9,6 +9,8 @@
 
 #include "gateway/core/error.h"
 #include "gateway/core/lookup.h"
+#include "gateway/core/snapshot_cell.h"
+#include "gateway/crypto/trust_snapshot.h"
 
 namespace lienthong::front {
 
@@ -18,6 +20,11 @@ struct ServerTlsConfig {
   // A trust directory (anchors/, intermediates/, crls/ as certs/dev-pki.sh writes them; see
   // crypto::TrustMaterial::from_directory). Client certificates must chain to an anchor.
   std::string client_ca_directory;
+  // The live trust snapshot (reloaded without a restart). When set, client chains are judged
+  // against whatever snapshot is current at each handshake, so an anchor or intermediate added
+  // by an administrator works from the next connection on; client_ca_directory then only names
+  // the CAs in the CertificateRequest (fixed at startup).
+  std::shared_ptr<SnapshotCell<crypto::TrustSnapshot>> live_trust;
 };
 
 // Sets up `ctx` for a TLS server that requires a client certificate: TLS 1.2 at least, the

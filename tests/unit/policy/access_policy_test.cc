@@ -124,7 +124,7 @@ TEST(AccessPolicy, BadFilesAreRefusedWithFileAndLine) {
   for (const auto& c : {
            Case{"[[member]]\norgan = \"000.00.00.G22\"\ncolour = \"red\"\n",
                 "policy.toml:3: unknown key 'colour'"},
-           Case{"[[member]]\norgan = \"G22\"\n", "policy.toml:1:"},
+           Case{"[[member]]\norgan = \"G22\"\n", "policy.toml:2:"},
            Case{"[[member]]\norgan = \"000.00.00.G22\"\n[[member]]\norgan = \"000.00.00.G22\"\n",
                 "listed twice"},
            Case{"[[member]]\norgan = \"000.00.00.G22\"\n[[member.grant]]\nadapter = "
