@@ -72,7 +72,7 @@ esac
 readonly NAMES=(root-ca intermediate-ca gateway-sign gateway-tls gateway-client
                 member-g22 member-h20 member-h47 member-revoked member-expired
                 sim-population sim-business sim-insurance sim-land sim-documents
-                ocsp-responder member-ocsp member-ocsp-revoked)
+                ocsp-responder member-ocsp member-ocsp-revoked admin-g22)
 
 # A complete PKI is kept unless its CRLs go stale within two days (they last 30 days): then
 # verifiers would refuse every certificate with "revocation status unknown", so rebuild.
@@ -340,6 +340,16 @@ member-revoked|000.00.00.H29|Sở Tư pháp (revoked dev member)|-days 730
 member-expired|000.00.00.H30|expired dev member|-startdate 20240101000000Z -enddate 20250101000000Z
 EOF
 
+  # --- administrators ------------------------------------------------------
+  # The admin API's client certificate ([admin] administrators): names its organ like a
+  # member, but only its fingerprint makes it an administrator (a member is not one).
+  leaf "$kt_dir" admin-g22 \
+    "/C=VN/O=Văn phòng Chính phủ/OU=quản trị/CN=quản trị viên G22 (dev)" -days 730 <<EOF
+keyUsage         = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName   = URI:urn:lienthong:organ:000.00.00.G22
+EOF
+
   # --- OCSP (RFC 6960) -----------------------------------------------------
   # A delegated responder for the intermediate (`openssl ocsp -index .ca/intermediate/index.txt
   # -rsigner ocsp-responder.crt -rkey ocsp-responder.key -CA intermediate-ca.crt`), and members
@@ -387,7 +397,7 @@ EOF
   local f
   for f in gateway-tls gateway-client member-g22 member-h20 member-h47 member-revoked member-expired \
            sim-population sim-business sim-insurance sim-land sim-documents \
-           member-ocsp member-ocsp-revoked; do
+           member-ocsp member-ocsp-revoked admin-g22; do
     cat "$kt_dir/$f.crt" "$kt_dir/intermediate-ca.crt" >"$kt_dir/$f.fullchain.pem"
   done
   cp "$kt_dir/root-ca.crt"             "$kt_dir/trust/anchors/root-ca.pem"

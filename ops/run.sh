@@ -6,7 +6,10 @@
 #    client) and once as a provincial one-stop system (curl over HTTPS with a client
 #    certificate); the second answer comes from the verified-record cache;
 #  - looks up an enterprise and an insured person in JSON, the second with a request signed by
-#    `lienthong sign-jws`, and checks the gateway's signed answers with `lienthong verify-jws`.
+#    `lienthong sign-jws`, and checks the gateway's signed answers with `lienthong verify-jws`;
+#  - takes on a new member (`lienthong trust pin-member`) and revokes it (a CRL imported with
+#    `lienthong trust import-crl`) while the gateway runs;
+#  - answers a citizen's "who processed my data" from the audit (`lienthong audit who`).
 # Everything keeps running until ops/stop.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +29,7 @@ B=build/release
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 ops/stop.sh >/dev/null 2>&1 || true
+rm -rf "$DEMO/trust"  # the stack pins the dev members afresh (the dev PKI may have been rebuilt)
 L=build/release/tools/lienthong/lienthong
 say "1. Start redis-server, lienthong-sim (SIMULATORS of the population DB, the enterprise registry and social insurance) and lienthong-gateway"
 ports=$("$PY" ops/stack.py start --dir "$DEMO" --build "$B" --pki "$PKI")
@@ -143,9 +147,44 @@ curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/member-h20.fullchain.pem" --key 
   -d '{"subjectId":"003092008262","documentType":"CD01","purpose":{"dossierCode":"000.00.00.H20-261122-0009","procedureCode":"1.001612"},"officer":{"personalId":"087190000123","account":"x"}}'
 echo
 
-say "9. The audit: who asked about whom, for which dossier (hash-chained, never record contents)"
+say "9. An administrator takes on a new member, then revokes it: live, no restart"
+# A new provincial system (organ 000.00.00.H31) gets a certificate from the dev intermediate CA.
+NEW="$DEMO/new-member"
+mkdir -p "$NEW"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -utf8 -keyout "$NEW/member.key" \
+  -subj "/C=VN/O=UBND tỉnh mới (demo)/OU=một cửa/CN=000.00.00.H31" -out "$NEW/member.csr" 2>/dev/null
+printf '[ext]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=URI:urn:lienthong:organ:000.00.00.H31\n' >"$NEW/ext.cnf"
+(cd "$EC/.ca" && openssl ca -config openssl.cnf -name CA_intermediate -batch -notext -utf8 -rand_serial \
+  -in "$root/$NEW/member.csr" -out "$root/$NEW/member.crt" -extfile "$root/$NEW/ext.cnf" -extensions ext \
+  >/dev/null 2>&1)
+cat "$NEW/member.crt" "$EC/intermediate-ca.crt" >"$NEW/member.fullchain.pem"
+new_lookup() {
+  curl -sS --cacert "$EC/root-ca.crt" --cert "$NEW/member.fullchain.pem" --key "$NEW/member.key" \
+    -H 'Content-Type: application/json' "https://127.0.0.1:$http/v1/lookup" \
+    -d "{\"subjectId\":\"$subject\",\"documentType\":\"CD01\",\"purpose\":{\"dossierCode\":\"000.00.00.H31-261122-0001\",\"procedureCode\":\"1.001612\"},\"officer\":{\"personalId\":\"087190000123\",\"account\":\"motcua.moi\"}}" |
+    "$PY" -c 'import json,sys; r=json.load(sys.stdin); print("  ->", r.get("code") or "OK: " + r["record"]["fields"].get("ho_va_ten", ""), "-", r.get("detail", "answered"))'
+}
+echo "its certificate chains to the national root, but nobody has pinned it yet:"
+new_lookup
+echo "\$ lienthong trust pin-member member.crt --organ 000.00.00.H31"
+"$L" trust pin-member --dir "$DEMO/trust" "$NEW/member.crt" --organ 000.00.00.H31
+sleep 0.5  # the gateway sees the change (inotify) and swaps its trust snapshot
+new_lookup
+echo "the CA revokes it (keyCompromise) and publishes a CRL; \$ lienthong trust import-crl"
+(cd "$EC/.ca" && openssl ca -config openssl.cnf -name CA_intermediate -batch \
+  -revoke "$root/$NEW/member.crt" -crl_reason keyCompromise >/dev/null 2>&1 &&
+  openssl ca -config openssl.cnf -name CA_intermediate -batch -gencrl -crldays 30 \
+    -out "$root/$NEW/intermediate.crl.pem" >/dev/null 2>&1)
+"$L" trust import-crl --dir "$DEMO/trust" "$NEW/intermediate.crl.pem"
+sleep 0.5
+new_lookup
+"$L" trust list --dir "$DEMO/trust" | grep -A1 "000.00.00.H31" | head -2
+
+say "10. The audit: who asked about whom, for which dossier (hash-chained, never record contents)"
 tail -n 2 "$DEMO"/audit/*.log | cut -c1-400
 "$L" audit verify "$DEMO/audit"
+echo "\$ lienthong audit who $subject   (Decree 13/2023: the citizen asks who processed their data)"
+"$L" audit who "$DEMO/audit" "$subject"
 
 say "Running: gateway https=127.0.0.1:$http thrift=127.0.0.1:$thrift; logs and audit in $DEMO"
 echo "Stop everything with: ops/stop.sh   (the XML-DSig demo of issue 2: ops/demo/signatures.sh)"

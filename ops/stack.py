@@ -54,6 +54,23 @@ name = "UBND tỉnh Quảng Nam (signed JSON only)"
 request_signature = "required"
 {h47_grants}
 
+# Members whose certificates name an OCSP responder (the integration test of OCSP pins them).
+[[member]]
+organ = "000.00.00.H31"
+name = "OCSP dev member"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["ho_va_ten"]
+
+[[member]]
+organ = "000.00.00.H32"
+name = "OCSP dev member, revoked"
+  [[member.grant]]
+  adapter = "population"
+  document_types = ["CD01"]
+  fields = ["ho_va_ten"]
+
 # Granted on purpose: these two are refused for their certificates (revoked, expired), not
 # for the policy.
 [[member]]
@@ -93,6 +110,13 @@ threads = {http_threads}
 [thrift]
 address = "127.0.0.1"
 port = {thrift_port}
+
+# The admin API (docs/admin/api.md): its own HTTPS port, the dev administrator only.
+[admin]
+address = "127.0.0.1"
+port = {admin_port}
+client_trust = "{dir}/trust"
+administrators = ["{pki}/ec/admin-g22.crt"]
 
 [signing]
 key = "{pki}/ec/gateway-sign.key"
@@ -191,7 +215,8 @@ class Stack:
 
     def __init__(self, build_dir, pki, work_dir, sim_args=(), log_level="warn", fsync="batch",
                  workers=0, http_threads=0, timeout_ms=5000, upstream_connections=512,
-                 connect_timeout_ms=2000, detach=False, systems=("population",), sim_log_level="warn"):
+                 connect_timeout_ms=2000, detach=False, systems=("population",), sim_log_level="warn",
+                 ocsp_url=None):
         self.build_dir = os.path.abspath(build_dir)
         self.pki = os.path.abspath(pki)
         self.dir = os.path.abspath(work_dir)
@@ -207,6 +232,8 @@ class Stack:
         # Which simulators run besides the population DB: "business", "insurance".
         self.rest_systems = [s for s in systems if s in REST_PATHS]
         self.sim_log_level = sim_log_level
+        # OCSP for members whose issuer (the EC dev intermediate) answers at this URL.
+        self.ocsp_url = ocsp_url
         self.procs = {}
         self.ports = {}
 
@@ -313,6 +340,15 @@ class Stack:
                            check=True, capture_output=True, timeout=60)
         os.rename(trust + ".tmp", trust)
 
+    def ocsp_section(self):
+        if not self.ocsp_url:
+            return ""
+        return (f'\n[ocsp]\nenabled = true\nrefresh_margin_s = 30\ntimeout_ms = 2000\n'
+                f'when_unavailable = "fail_closed"\n'
+                f'[ocsp.issuers.dev-intermediate]\n'
+                f'certificate = "{self.pki}/ec/intermediate-ca.crt"\n'
+                f'responder_url = "{self.ocsp_url}"\n\n')
+
     def write_config(self):
         os.makedirs(self.dir, exist_ok=True)
         self.write_trust()
@@ -333,12 +369,14 @@ class Stack:
             f.write(GATEWAY.format(dir=self.dir, pki=self.pki, root=ROOT, rest_adapters=rest,
                                    http_port=self.ports.get("http", 0),
                                    thrift_port=self.ports.get("thrift", 0),
+                                   admin_port=self.ports.get("admin", 0),
                                    redis_port=self.ports["redis"], sim_port=self.ports["sim"],
                                    log_level=self.log_level, fsync=self.fsync,
                                    workers=self.workers, http_threads=self.http_threads,
                                    timeout_ms=self.timeout_ms,
                                    connect_timeout_ms=self.connect_timeout_ms,
                                    upstream_connections=self.upstream_connections))
+            f.write(self.ocsp_section())
 
     def start_gateway(self):
         port_file = os.path.join(self.dir, "gateway.ports")
@@ -419,6 +457,19 @@ class Stack:
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()
 
+    def admin(self, method, path, body=None, cert="admin-g22", content_type="application/json"):
+        """(status, headers, body bytes) from the gateway's admin API (stack.ports["admin"]),
+        as the dev administrator unless `cert` names another dev PKI certificate."""
+        req = urllib.request.Request(f"https://127.0.0.1:{self.ports['admin']}{path}",
+                                     data=body, method=method)
+        if body is not None:
+            req.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(req, context=self.tls_context(cert), timeout=60) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
     def sim_request(self, method, path, body=None, system="sim"):
         """JSON from a simulator's own endpoints (knobs, stats): "sim" is the population DB."""
         ec = os.path.join(self.pki, "ec")
@@ -449,6 +500,7 @@ def main():
     ap.add_argument("--pki", default=os.path.join(ROOT, "var", "pki"))
     ap.add_argument("--http-port", type=int, default=0)
     ap.add_argument("--thrift-port", type=int, default=0)
+    ap.add_argument("--admin-port", type=int, default=0)
     ap.add_argument("--log-level", default="info")
     args = ap.parse_args()
     if args.action == "stop":
@@ -474,7 +526,7 @@ def main():
         shutil.rmtree(args.dir)
     stack = Stack(args.build, args.pki, args.dir, log_level=args.log_level, detach=True,
                   systems=("population", *REST_PATHS))
-    stack.ports.update(http=args.http_port, thrift=args.thrift_port)
+    stack.ports.update(http=args.http_port, thrift=args.thrift_port, admin=args.admin_port)
     try:
         stack.start()
     except BaseException:

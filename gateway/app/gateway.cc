@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
 #include "adapters/registry.h"
+#include "gateway/app/ocsp_refresher.h"
+#include "gateway/app/own_certificates.h"
+#include "gateway/app/gateway_admin.h"
 #include "gateway/app/thread_pool_executor.h"
 #include "gateway/app/trust_reloader.h"
 #include "gateway/audit/segment_audit_log.h"
@@ -16,12 +20,15 @@
 #include "gateway/core/metrics.h"
 #include "gateway/crypto/canonical_signer.h"
 #include "gateway/crypto/jws_signer.h"
+#include "gateway/crypto/key_material.h"
 #include "gateway/crypto/openssl_types.h"
 #include "gateway/crypto/signing_identity.h"
 #include "gateway/crypto/trust_store.h"
 #include "gateway/exchange/lookup_pipeline.h"
+#include "gateway/front/admin/admin_router.h"
 #include "gateway/front/http/http_front.h"
 #include "gateway/front/thrift/thrift_front.h"
+#include "gateway/upstream/curl_ocsp_transport.h"
 
 namespace lienthong::app {
 
@@ -35,10 +42,14 @@ struct Gateway::Parts {
   std::shared_ptr<exchange::LookupPipeline> pipeline;
   std::shared_ptr<SnapshotCell<crypto::TrustSnapshot>> trust;
   std::unique_ptr<TrustReloader> reloader;
+  std::unique_ptr<OcspRefresher> ocsp_refresher;
   std::unique_ptr<front::HttpFront> http;
   std::unique_ptr<front::ThriftFront> thrift;
   std::uint16_t http_port = 0;
   std::uint16_t thrift_port = 0;
+  // [admin]: the admin API's HTTPS front (front/admin), stopped first.
+  std::unique_ptr<front::HttpFront> admin;
+  std::uint16_t admin_port = 0;
 };
 
 namespace {
@@ -147,10 +158,21 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   p.adapters = std::move(*adapters);
 
   exchange::PipelineParts parts;
-  parts.authenticator = std::make_shared<exchange::MemberAuthenticator>(
+  crypto::OcspChecker::Ptr ocsp;
+  if (c.ocsp) {
+    auto checker = with_context(
+        crypto::OcspChecker::create(*c.ocsp, std::make_shared<upstream::CurlOcspTransport>(),
+                                    clock),
+        "[ocsp]");
+    if (!checker) return tl::unexpected(checker.error());
+    ocsp = *checker;
+  }
+  auto authenticator = std::make_shared<exchange::MemberAuthenticator>(
       p.trust, clock,
       c.member_pinning == "off" ? exchange::MemberPinning::kOff
-                                : exchange::MemberPinning::kRequired);
+                                : exchange::MemberPinning::kRequired,
+      ocsp);
+  parts.authenticator = authenticator;
   parts.policy = *policy;
   parts.adapters = p.adapters;
   parts.cache = p.cache;
@@ -167,6 +189,41 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   p.pipeline = *pipeline;
   p.reloader = std::make_unique<TrustReloader>(c.client_trust, c.policy_file, p.trust, p.pipeline,
                                                clock);
+  if (ocsp) {
+    // Answers renewed before they go stale, at most a minute apart, and at once after a reload.
+    const auto period = std::clamp<std::chrono::seconds>(c.ocsp->refresh_margin / 2,
+                                                          std::chrono::seconds(1),
+                                                          std::chrono::seconds(60));
+    p.ocsp_refresher = std::make_unique<OcspRefresher>(ocsp, authenticator, period);
+    p.reloader->on_reloaded([refresher = p.ocsp_refresher.get()] { refresher->wake(); });
+  }
+  p.reloader->audit_to(p.audit);
+
+  // The gateway's own certificates in /readyz and /metrics, and a refused reload in /readyz.
+  auto own = std::make_shared<std::vector<OwnCertificate>>();
+  {
+    std::vector<crypto::X509Ptr> chain;
+    for (const auto& c : (*identity)->chain) chain.push_back(crypto::share(c.get()));
+    own->push_back({"signing", crypto::share((*identity)->certificate.get()), std::move(chain),
+                    true});
+    if (auto tls = crypto::load_certificates(c.tls_certificate_chain); tls && !tls->empty()) {
+      OwnCertificate t{"tls", std::move(tls->front()), {}, false};
+      for (size_t i = 1; i < tls->size(); ++i) t.chain.push_back(std::move((*tls)[i]));
+      own->push_back(std::move(t));
+    }
+  }
+  p.pipeline->add_readiness_check(
+      [own, trust = p.trust, reloader = p.reloader.get(), clock](exchange::Readiness& r) {
+        check_own_certificates(*own, trust->get().get(), clock->now(), r);
+        const auto state = reloader->state();
+        if (!state.last_error.empty()) {
+          r.degraded = true;
+          r.notes.push_back("the last reload was refused (the trust and policy in force stay): " +
+                            state.last_error);
+        }
+      });
+  p.metrics->add_gauges(
+      [own, clock](std::string& out) { render_own_certificates(*own, clock->now(), out); });
 
   // Gauges read when /metrics is rendered.
   auto cache_ptr = p.cache;
@@ -204,6 +261,36 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     if (auto ok = front::validate(tc); !ok) return tl::unexpected(ok.error());
     p.thrift = std::make_unique<front::ThriftFront>(tc, p.pipeline, p.metrics);
   }
+  if (c.admin.enabled) {
+    // [admin]: administrators' chains are judged by the members' live snapshot when both name
+    // the same trust directory, else by a snapshot of their own read now.
+    std::error_code same_ec;
+    std::shared_ptr<SnapshotCell<crypto::TrustSnapshot>> admin_trust = p.trust;
+    if (!std::filesystem::equivalent(c.admin.client_trust, c.client_trust, same_ec)) {
+      auto snapshot =
+          with_context(crypto::TrustSnapshot::load(c.admin.client_trust), "[admin] client_trust");
+      if (!snapshot) return tl::unexpected(snapshot.error());
+      admin_trust = std::make_shared<SnapshotCell<crypto::TrustSnapshot>>(*snapshot);
+    }
+    auto administrators =
+        with_context(front::admin::AdminAllowlist::fingerprints_of(c.admin.administrators),
+                     "[admin] administrators");
+    if (!administrators) return tl::unexpected(administrators.error());
+    GatewayAdminParts admin_parts{c.client_trust, p.trust, p.reloader.get(),  c.policy_file,
+                                  p.pipeline,     p.cache, c.audit_directory, p.adapters};
+    auto router = std::make_shared<const front::admin::AdminRouter>(
+        front::admin::AdminAllowlist(std::move(*administrators), admin_trust, clock),
+        std::make_shared<GatewayAdminBackend>(std::move(admin_parts)), p.audit, clock);
+    front::HttpFrontConfig ac;
+    ac.address = c.admin.address;
+    ac.port = c.admin.port;
+    ac.tls = front::ServerTlsConfig{c.tls_certificate_chain.string(), c.tls_private_key.string(),
+                                    c.admin.client_trust.string(), admin_trust};
+    ac.threads = static_cast<unsigned>(c.admin.threads);
+    ac.max_body_bytes = 1 << 20;  // a policy file, a CRL
+    // No metrics: its HTTP counters would repeat the lookup front's names in /metrics.
+    p.admin = std::make_unique<front::HttpFront>(ac, router, nullptr, clock);
+  }
   return gateway;
 }
 
@@ -224,6 +311,13 @@ Result<void> Gateway::start() {
     if (!port) return tl::unexpected(port.error());
     p.thrift_port = *port;  // the Thrift front logs its own address
   }
+  if (p.admin) {
+    auto port = with_context(p.admin->start(), "[admin]");
+    if (!port) return tl::unexpected(port.error());
+    p.admin_port = *port;
+    LT_LOG(info, "admin API listening on {}:{}", p.config.admin.address, p.admin_port);
+  }
+  if (p.ocsp_refresher) p.ocsp_refresher->start();
   if (p.config.watch_trust) {
     if (auto ok = p.reloader->watch(); !ok)
       LT_LOG(warn, "not watching the trust directory and policy ({}); SIGHUP reloads",
@@ -234,6 +328,7 @@ Result<void> Gateway::start() {
     {
       std::ofstream out(tmp, std::ios::trunc);
       out << "http=" << p.http_port << "\nthrift=" << p.thrift_port << "\n";
+      if (p.admin) out << "admin=" << p.admin_port << "\n";
     }
     std::filesystem::rename(tmp, *p.config.port_file);
   }
@@ -244,7 +339,9 @@ Result<void> Gateway::reload(std::string_view why) { return parts_->reloader->re
 
 void Gateway::stop() {
   auto& p = *parts_;
+  if (p.admin) p.admin->stop();  // it uses the reloader, the pipeline and the audit
   if (p.reloader) p.reloader->stop();
+  if (p.ocsp_refresher) p.ocsp_refresher->stop();
   if (p.http) p.http->stop();
   if (p.thrift) p.thrift->stop();
   // In-flight upstream calls complete (or are failed) before the pool that runs their
@@ -257,5 +354,6 @@ void Gateway::stop() {
 
 std::uint16_t Gateway::http_port() const { return parts_->http_port; }
 std::uint16_t Gateway::thrift_port() const { return parts_->thrift_port; }
+std::uint16_t Gateway::admin_port() const { return parts_->admin_port; }
 
 }  // namespace lienthong::app

@@ -25,6 +25,7 @@ class Gateway {
 
   std::uint16_t http_port() const;
   std::uint16_t thrift_port() const;
+  std::uint16_t admin_port() const;  // 0 without [admin]
 
  private:
   struct Parts;

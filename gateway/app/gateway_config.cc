@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "gateway/app/config_reader.h"
+#include "gateway/app/ocsp_settings.h"
 
 namespace lienthong::app {
 namespace {
@@ -17,6 +18,28 @@ Result<void> read_listen(config::TableReader& parent, std::string_view key, List
   out.port = static_cast<std::uint16_t>(r.integer("port", 0, 65535).value_or(0));
   out.threads = static_cast<int>(r.integer("threads", 0, 4096).value_or(0));
   return r.finish();
+}
+
+// [admin] (AdminConfig): required keys only when enabled.
+Result<void> read_admin(config::TableReader& parent, AdminConfig& out,
+                        const std::filesystem::path& base) {
+  const auto* t = parent.table("admin");
+  if (!t) return {};
+  config::TableReader r(*t, "[admin]", base);
+  out.enabled = r.boolean("enabled").value_or(true);
+  out.address = r.string("address").value_or(out.address);
+  out.port = static_cast<std::uint16_t>(r.integer("port", 0, 65535).value_or(0));
+  out.threads = static_cast<int>(r.integer("threads", 1, 64).value_or(out.threads));
+  out.client_trust = r.path("client_trust", out.enabled).value_or("");
+  for (const auto& p : r.strings("administrators", out.enabled)) {
+    const std::filesystem::path path(p);
+    out.administrators.push_back(path.is_absolute() ? path : base / path);
+  }
+  if (auto ok = r.finish(); !ok) return ok;
+  if (out.enabled && out.administrators.empty())
+    return fail(ErrorCode::kBadRequest,
+                "[admin] administrators: name at least one administrator certificate");
+  return {};
 }
 
 }  // namespace
@@ -59,6 +82,11 @@ Result<GatewayConfig> load_gateway_config(const std::filesystem::path& file) {
     check(r.finish());
   } else {
     check(fail(ErrorCode::kBadRequest, "[tls] is required: every listener is mTLS"));
+  }
+  if (auto ocsp = read_ocsp_settings(section("ocsp"), base); ocsp) {
+    c.ocsp = std::move(*ocsp);
+  } else {
+    check(tl::unexpected(ocsp.error()));
   }
   check(read_listen(top, "http", c.http, base));
   check(read_listen(top, "thrift", c.thrift, base));
@@ -109,6 +137,7 @@ Result<GatewayConfig> load_gateway_config(const std::filesystem::path& file) {
     check(fail(ErrorCode::kBadRequest, "[audit] is required: every request is audited"));
   }
   if (const auto* a = section("adapters")) c.adapters = *a;
+  check(read_admin(top, c.admin, base));
   check(top.finish());
   if (!status) {
     return fail(ErrorCode::kBadRequest, fmt::format("{}: {}", file.string(), status.error().detail));

@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "gateway/core/error.h"
+#include "gateway/crypto/ocsp_config.h"
 
 namespace lienthong::app {
 
@@ -19,6 +20,20 @@ struct ListenConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;
   int threads = 0;  // 0: one per core (HTTP); Thrift: connections served at once
+};
+
+// [admin]: the admin API on its own HTTPS port (docs/admin/api.md). Mutual TLS always; only the
+// certificates listed in `administrators` are administrators.
+struct AdminConfig {
+  bool enabled = false;  // true when the section is present, unless it says enabled = false
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: ephemeral (written to the port file as admin=<port>)
+  int threads = 1;
+  // Trust directory administrators' certificates must chain to (may be [tls] client_trust).
+  std::filesystem::path client_trust;
+  // Certificate files (PEM or DER; a fullchain's first certificate): their SHA-256
+  // fingerprints are the only administrator identities accepted.
+  std::vector<std::filesystem::path> administrators;
 };
 
 struct GatewayConfig {
@@ -35,6 +50,8 @@ struct GatewayConfig {
   std::string member_pinning = "required";
   // Reload trust and policy when their files change (inotify); SIGHUP always reloads.
   bool watch_trust = true;
+  // [ocsp] (gateway/app/ocsp_settings.h): nullopt = members are checked by CRLs only.
+  std::optional<crypto::OcspConfig> ocsp;
 
   ListenConfig http;
   ListenConfig thrift;
@@ -65,6 +82,8 @@ struct GatewayConfig {
   std::string audit_fsync = "batch";  // batch | interval | none
 
   toml::table adapters;  // [adapters.*], handed to adapters/registry.cc as they are
+
+  AdminConfig admin;  // [admin]
 };
 
 Result<GatewayConfig> load_gateway_config(const std::filesystem::path& file);

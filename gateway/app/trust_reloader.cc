@@ -6,7 +6,10 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "gateway/app/trust_change_audit.h"
+#include "gateway/core/encoding.h"
 #include "gateway/core/log.h"
+#include "gateway/crypto/key_material.h"
 #include "gateway/policy/access_policy.h"
 
 namespace lienthong::app {
@@ -18,11 +21,10 @@ constexpr uint32_t kWatchMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | I
                                 IN_CREATE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
 
 // Temporaries and the lock file of `lienthong trust` (dot files) are not changes.
-bool relevant(const inotify_event& e, const std::string& policy_name, bool in_policy_dir) {
+bool relevant(const inotify_event& e) {
   if (e.len == 0) return true;  // the folder itself
   const std::string name(e.name);
-  if (name.empty() || name.front() == '.') return false;
-  return !in_policy_dir || name == policy_name;
+  return !name.empty() && name.front() != '.';
 }
 
 }  // namespace
@@ -36,6 +38,16 @@ TrustReloader::TrustReloader(fs::path trust_dir, fs::path policy_file,
       pipeline_(std::move(pipeline)),
       clock_(std::move(clock)) {
   if (auto current = trust_->get()) state_.trust_generation = current->generation();
+  if (auto text = crypto::read_file(policy_file_, 16 << 20)) policy_digest_ = sha256_hex(*text);
+}
+
+void TrustReloader::record(std::vector<audit::AuditEntry> entries) {
+  if (!audit_) return;
+  for (auto& e : entries) {
+    audit_->append(std::move(e), [](Result<void> durable) {
+      if (!durable) LT_LOG(error, "a trust change could not be audited: {}", durable.error().detail);
+    });
+  }
 }
 
 TrustReloader::~TrustReloader() { stop(); }
@@ -47,17 +59,26 @@ Result<void> TrustReloader::reload(std::string_view why) {
     ++state_.reloads_refused;
     state_.last_error = e.detail;
     LT_LOG(error, "reload ({}) refused, the trust and policy in force stay: {}", why, e.detail);
+    record({reload_refused(e, why, state_.last_attempt)});
     return tl::unexpected(e);
   };
   auto snapshot = crypto::TrustSnapshot::load(trust_dir_, state_.trust_generation + 1);
   if (!snapshot) return refuse(Error{snapshot.error().code, "trust: " + snapshot.error().detail});
-  auto policy = policy::AccessPolicy::load(policy_file_.string());
+  auto policy_text = crypto::read_file(policy_file_, 16 << 20);
+  if (!policy_text) return refuse(Error{policy_text.error().code, "policy: " + policy_text.error().detail});
+  auto policy = policy::AccessPolicy::parse(*policy_text, policy_file_.string());
   if (!policy) return refuse(Error{policy.error().code, "policy: " + policy.error().detail});
   // The policy swap checks it against the adapters first; the trust swap cannot fail, so both
   // change or neither does.
   if (auto ok = pipeline_->replace_policy(*policy); !ok)
     return refuse(Error{ok.error().code, "policy: " + ok.error().detail});
   auto old = trust_->set(*snapshot);
+  auto changes = trust_changes(old.get(), **snapshot, why, state_.last_attempt);
+  if (const std::string digest = sha256_hex(*policy_text); digest != policy_digest_) {
+    changes.push_back(policy_changed(policy_digest_, digest, why, state_.last_attempt));
+    policy_digest_ = digest;
+  }
+  record(std::move(changes));
   state_.trust_generation = (*snapshot)->generation();
   ++state_.reloads_ok;
   state_.last_error.clear();
@@ -66,6 +87,7 @@ Result<void> TrustReloader::reload(std::string_view why) {
          why, state_.trust_generation, (*snapshot)->contents().anchors.size(),
          (*snapshot)->contents().intermediates.size(), (*snapshot)->contents().crls.size(),
          (*snapshot)->contents().pins.size(), (*policy)->members().size());
+  if (on_reloaded_) on_reloaded_();
   return {};
 }
 
@@ -78,9 +100,13 @@ void TrustReloader::add_watches(int fd) {
   for (const char* sub : {"", "anchors", "intermediates", "crls", "members"}) {
     const fs::path dir = trust_dir_ / sub;
     std::error_code ec;
-    if (fs::is_directory(dir, ec)) inotify_add_watch(fd, dir.c_str(), kWatchMask);
+    if (!fs::is_directory(dir, ec)) continue;
+    const int wd = inotify_add_watch(fd, dir.c_str(), kWatchMask);
+    if (wd >= 0) trust_watches_.insert(wd);
   }
-  inotify_add_watch(fd, fs::absolute(policy_file_).parent_path().c_str(), kWatchMask);
+  // The policy file's folder (editors replace files by rename, so the file itself cannot be
+  // watched): only events naming the policy file count there.
+  policy_watch_ = inotify_add_watch(fd, fs::absolute(policy_file_).parent_path().c_str(), kWatchMask);
 }
 
 Result<void> TrustReloader::watch(std::chrono::milliseconds settle) {
@@ -99,7 +125,6 @@ Result<void> TrustReloader::watch(std::chrono::milliseconds settle) {
 
 void TrustReloader::watch_loop(int fd, std::chrono::milliseconds settle) {
   const std::string policy_name = policy_file_.filename().string();
-  const fs::path policy_dir = fs::absolute(policy_file_).parent_path();
   alignas(inotify_event) char buffer[16 * 1024];
   bool pending = false;
   for (;;) {
@@ -125,11 +150,11 @@ void TrustReloader::watch_loop(int fd, std::chrono::milliseconds settle) {
         const auto* e = reinterpret_cast<const inotify_event*>(buffer + at);
         at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
         if (e->mask & IN_IGNORED) continue;
-        // Events of the policy file's folder count only for the policy file itself, unless
-        // that folder is also the trust directory's.
-        const bool policy_only = policy_dir != trust_dir_ && e->len > 0 &&
-                                 std::string(e->name) == policy_name;
-        if (policy_only || relevant(*e, policy_name, false)) pending = true;
+        if (trust_watches_.contains(e->wd)) {
+          if (relevant(*e)) pending = true;
+        } else if (e->wd == policy_watch_ && e->len > 0 && std::string(e->name) == policy_name) {
+          pending = true;  // not the port file or anything else that lives beside the policy
+        }
       }
     }
   }

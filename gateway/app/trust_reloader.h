@@ -6,11 +6,14 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
+#include "gateway/audit/audit_sink.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/error.h"
 #include "gateway/core/metrics.h"
@@ -37,6 +40,11 @@ class TrustReloader {
 
   // Reads both, swaps both or neither. `why` is logged ("SIGHUP", "inotify", "admin ...").
   Result<void> reload(std::string_view why);
+  // Called after each successful reload (e.g. to ask OCSP about new pins). Set before watch().
+  void on_reloaded(std::function<void()> hook) { on_reloaded_ = std::move(hook); }
+  // Every change a reload brings in (and every refused reload) is audited here
+  // (trust_change_audit.h). Set before watch().
+  void audit_to(audit::AuditSink::Ptr audit) { audit_ = std::move(audit); }
   ReloadState state() const;
 
   // Watches the trust directory's folders and the policy file (inotify) and reloads after
@@ -50,6 +58,7 @@ class TrustReloader {
 
  private:
   void watch_loop(int inotify_fd, std::chrono::milliseconds settle);
+  void record(std::vector<audit::AuditEntry> entries);
   void add_watches(int inotify_fd);
 
   std::filesystem::path trust_dir_;
@@ -59,8 +68,13 @@ class TrustReloader {
   Clock::Ptr clock_;
   mutable std::mutex mutex_;  // one reload at a time; guards state_
   ReloadState state_;
+  std::function<void()> on_reloaded_;
+  audit::AuditSink::Ptr audit_;
+  std::string policy_digest_;  // SHA-256 of the policy file in force
   std::thread watcher_;
   int stop_fd_ = -1;
+  std::set<int> trust_watches_;  // inotify descriptors of the trust directory's folders
+  int policy_watch_ = -1;        // ... of the policy file's folder (the watcher thread only)
 };
 
 }  // namespace lienthong::app

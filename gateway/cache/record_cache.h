@@ -22,6 +22,14 @@ class RecordCache {
   virtual Result<std::optional<VerifiedRecord>> get(const std::string& code) = 0;
   virtual Result<void> put(const VerifiedRecord& record, std::chrono::seconds ttl) = 0;
   virtual Result<void> invalidate(const std::string& code) = 0;
+  // invalidate() that also says whether a record was there (the admin API answers it). The
+  // default asks get() first, so it may race a concurrent fill; RedisRecordCache answers from
+  // the DEL itself.
+  virtual Result<bool> remove(const std::string& code) {
+    auto had = get(code);
+    if (auto gone = invalidate(code); !gone) return tl::unexpected(gone.error());
+    return had && had->has_value();
+  }
   // False after the last call failed to reach Redis, until a call succeeds again.
   virtual bool healthy() const = 0;
 };

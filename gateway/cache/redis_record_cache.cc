@@ -294,4 +294,11 @@ Result<void> RedisRecordCache::invalidate(const std::string& code) {
   return {};
 }
 
+Result<bool> RedisRecordCache::remove(const std::string& code) {
+  auto reply = command({"DEL", redis_key(code)});
+  if (!reply) return tl::unexpected(reply.error());
+  const redisReply* r = reply->reply.get();
+  return r != nullptr && r->type == REDIS_REPLY_INTEGER && r->integer > 0;
+}
+
 }  // namespace lienthong::cache

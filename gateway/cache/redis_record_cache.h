@@ -61,6 +61,8 @@ class RedisRecordCache final : public RecordCache {
   // A ttl of zero or less stores nothing (the document type is not cached).
   Result<void> put(const VerifiedRecord& record, std::chrono::seconds ttl) override;
   Result<void> invalidate(const std::string& code) override;
+  // DEL of the code's key: true when Redis had it.
+  Result<bool> remove(const std::string& code) override;
   bool healthy() const override { return healthy_.load(std::memory_order_relaxed); }
 
   // SET key 1 NX EX ttl through the same pool: true when the key was new (the replay guard).

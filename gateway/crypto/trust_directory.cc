@@ -272,6 +272,7 @@ Result<MemberPin> parse_member_pin(std::string_view json, const fs::path& file) 
     else if (key == "subsystem") pin.subsystem = text;
     else if (key == "fingerprint") pin.fingerprint = text;
     else if (key == "pinned_at") pin.pinned_at = text;
+    else if (key == "pinned_by") pin.pinned_by = text;
     else if (key == "certificate") pem = text;
     else return tl::unexpected(bad(file, "unknown member \"" + shown(key) + "\""));
   }
@@ -366,7 +367,8 @@ Result<TrustChange> TrustDirectory::add_intermediate(const X509* cert, TimePoint
 }
 
 Result<TrustChange> TrustDirectory::pin_member(const X509* cert, const std::string& organ_code,
-                                               const std::string& subsystem, TimePoint now) const {
+                                               const std::string& subsystem, TimePoint now,
+                                               const std::string& pinned_by) const {
   if (!parse_organ_code(organ_code))
     return fail(ErrorCode::kBadRequest, "--organ must be an organ code (NNN.NN.NN.ANN)");
   if (subsystem.size() > 64) return fail(ErrorCode::kBadRequest, "--subsystem is too long");
@@ -394,6 +396,7 @@ Result<TrustChange> TrustDirectory::pin_member(const X509* cert, const std::stri
   doc["subsystem"] = subsystem;
   doc["fingerprint"] = fp;
   doc["pinned_at"] = format_utc_time(now);
+  doc["pinned_by"] = pinned_by.substr(0, 200);
   doc["certificate"] = pem_of(cert);
   const fs::path file = dir_ / "members" / (fp + ".json");
   if (auto ok = write_atomically(file, doc.dump(2) + "\n"); !ok) return tl::unexpected(ok.error());

@@ -41,6 +41,7 @@ struct MemberPin {
   std::string subsystem;  // "" = whatever subsystem the certificate names
   std::string fingerprint;
   std::string pinned_at;  // UTC, as written
+  std::string pinned_by;  // who pinned it: the admin API's admin, or the CLI's OS user
   X509Ptr cert;
 };
 
@@ -82,7 +83,8 @@ class TrustDirectory {
   // The certificate must name `organ_code` (SAN URI or CN), be a TLS client certificate, and
   // chain to an anchor at `now` (not expired, not revoked).
   Result<TrustChange> pin_member(const X509* cert, const std::string& organ_code,
-                                 const std::string& subsystem, TimePoint now) const;
+                                 const std::string& subsystem, TimePoint now,
+                                 const std::string& pinned_by = "") const;
   // By fingerprint (or a unique prefix of at least 8 hex digits), or every pin of an organ code.
   Result<TrustChange> unpin(const std::string& fingerprint_or_organ) const;
   // The issuer must be an anchor or intermediate here and have signed it; it replaces that

@@ -92,6 +92,8 @@ std::vector<CertificateStatus> TrustSnapshot::statuses(TimePoint now) const {
     auto s = describe("member", p.cert.get(), p.file, X509_PURPOSE_SSL_CLIENT);
     s.organ_code = p.organ_code;
     s.subsystem = p.subsystem;
+    s.pinned_at = p.pinned_at;
+    s.pinned_by = p.pinned_by;
     out.push_back(std::move(s));
   }
   return out;

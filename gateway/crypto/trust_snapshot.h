@@ -22,6 +22,8 @@ struct CertificateStatus {
   std::string subject;
   std::string organ_code;  // members: the pinned organ; CAs: ""
   std::string subsystem;
+  std::string pinned_at;  // members: when and by whom
+  std::string pinned_by;
   std::string key;  // "EC P-256"
   TimePoint not_after;
   long long seconds_to_expiry = 0;

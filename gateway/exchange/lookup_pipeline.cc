@@ -268,6 +268,7 @@ Readiness LookupPipeline::readiness() const {
       r.notes.push_back(fmt::format("{} upstream circuit {}", adapter->name(), state));
     }
   }
+  for (const auto& check : readiness_checks_) check(r);
   return r;
 }
 

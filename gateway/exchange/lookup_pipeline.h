@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,6 +54,14 @@ class LookupPipeline final : public Pipeline, public std::enable_shared_from_thi
   // started with. Refused: the policy in force stays.
   Result<void> replace_policy(policy::AccessPolicy::Ptr next);
   policy::AccessPolicy::Ptr policy() const { return policy_.get(); }
+  // What the adapters offer (adapter, document type, fields): what a policy is checked
+  // against, for the admin API's policy lint and check. Fixed at create.
+  const std::vector<policy::AccessPolicy::Catalogue>& catalogue() const { return catalogue_; }
+  // More findings for readiness() (the gateway's own certificates, a refused reload). Added
+  // while wiring, before any request.
+  void add_readiness_check(std::function<void(Readiness&)> check) {
+    readiness_checks_.push_back(std::move(check));
+  }
 
  private:
   struct Route {
@@ -75,6 +84,7 @@ class LookupPipeline final : public Pipeline, public std::enable_shared_from_thi
   std::map<std::string, Route, std::less<>> routes_;  // document type → adapter
   std::vector<policy::AccessPolicy::Catalogue> catalogue_;
   SnapshotCell<policy::AccessPolicy> policy_;
+  std::vector<std::function<void(Readiness&)>> readiness_checks_;
   cache::SingleFlight<std::string, Result<VerifiedRecord>> in_flight_;
 };
 

@@ -17,11 +17,36 @@ crypto::X509Ptr from_der(const std::string& der) {
 }  // namespace
 
 MemberAuthenticator::MemberAuthenticator(std::shared_ptr<TrustCell> trust, Clock::Ptr clock,
-                                         MemberPinning pinning, std::chrono::seconds cache_for)
+                                         MemberPinning pinning, crypto::OcspChecker::Ptr ocsp,
+                                         std::chrono::seconds cache_for)
     : trust_(std::move(trust)),
       clock_(std::move(clock)),
       pinning_(pinning),
+      ocsp_(std::move(ocsp)),
       cache_for_(cache_for) {}
+
+Result<void> MemberAuthenticator::check_ocsp(const crypto::ValidatedPath& path) const {
+  if (!ocsp_ || path.chain.size() < 2) return {};
+  const X509* leaf = path.chain[0].get();
+  const X509* issuer = path.chain[1].get();
+  if (!ocsp_->responder_for(leaf, issuer)) return {};  // not subject to OCSP here
+  auto status = ocsp_->check(leaf, issuer);
+  if (!status) return tl::unexpected(status.error());
+  return crypto::ocsp_verdict(*status, leaf);
+}
+
+std::vector<Error> MemberAuthenticator::prefetch_ocsp() const {
+  std::vector<Error> failures;
+  const auto snapshot = this->snapshot();
+  if (!ocsp_ || !snapshot) return failures;
+  for (const auto& pin : snapshot->contents().pins) {
+    auto path = snapshot->check(pin.cert.get(), {}, clock_->now(), X509_PURPOSE_SSL_CLIENT);
+    if (!path) continue;  // refused by the trust directory already; OCSP has nothing to add
+    if (auto ok = check_ocsp(*path); !ok)
+      failures.push_back(Error{ok.error().code, pin.organ_code + ": " + ok.error().detail});
+  }
+  return failures;
+}
 
 MemberAuthenticator::MemberAuthenticator(crypto::TrustStore::Ptr trust, Clock::Ptr clock,
                                          std::chrono::seconds cache_for)
@@ -95,6 +120,7 @@ Result<void> MemberAuthenticator::validate_path(const crypto::TrustSnapshot::Ptr
   check.purpose = X509_PURPOSE_SSL_CLIENT;
   auto path = store->validate(check);
   if (!path) return tl::unexpected(path.error());
+  if (auto ok = check_ocsp(*path); !ok) return ok;
   const TimePoint until = std::min(path->valid_until, now + cache_for_);
   std::lock_guard lock(mutex_);
   if (cached_generation_ != generation) return {};  // a reload happened meanwhile: cache nothing

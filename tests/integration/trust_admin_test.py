@@ -6,6 +6,7 @@ invalid change is refused while the old snapshot stays, and reloads under load f
 
 usage: trust_admin_test.py BUILD_DIR PKI_DIR"""
 
+import glob
 import json
 import os
 import shutil
@@ -74,6 +75,13 @@ class TrustAdminTest(unittest.TestCase):
                 return
             time.sleep(0.05)
         self.fail(f"not within {timeout} s: {what}")
+
+    def audit_entries(self):
+        out = []
+        for name in sorted(glob.glob(os.path.join(self.stack.dir, "audit", "audit-*.log"))):
+            with open(name, encoding="utf-8") as f:
+                out += [json.loads(line) for line in f if line.endswith("\n")]
+        return out
 
     def generation(self):
         return self.stack.metric("lienthong_trust_generation")
@@ -159,6 +167,15 @@ class TrustAdminTest(unittest.TestCase):
         rc, out, _ = self.cli("pin-member", f"{EC}/member-h20.crt", "--organ", "000.00.00.H20")
         self.assertEqual(rc, 0, out)
         self.eventually(lambda: self.lookup() == (200, "OK"), "member-h20 accepted again")
+        # Both changes are in the audit, with who made the pin (the CLI's OS account).
+        entries = self.audit_entries()
+        removed = [e for e in entries if e["document_type"] == "trust.pin-removed"
+                   and e["member"] == "000.00.00.H20"]
+        added = [e for e in entries if e["document_type"] == "trust.pin-added"
+                 and e["member"] == "000.00.00.H20"]
+        self.assertTrue(removed, "no trust.pin-removed entry")
+        self.assertTrue(added and added[-1]["officer_account"].startswith("os:"), added)
+        self.assertEqual(added[-1]["front"], "trust")
 
     def test_a_new_hierarchy_is_accepted_at_the_handshake_without_a_restart(self):
         rsa = os.path.join(PKI, "rsa")

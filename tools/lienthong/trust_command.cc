@@ -5,6 +5,8 @@
 // without a restart. Exit 0 done / accepted, 1 refused / not accepted / something expiring,
 // 2 usage or I/O error.
 #include <openssl/x509v3.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -31,6 +33,16 @@ struct TrustArgs {
   std::string within = "30d";
   bool json = false;
 };
+
+// Who is making the change, for the pin and the audit: the OS account (and the one sudo came
+// from).
+std::string os_actor() {
+  std::string who = "os:";
+  if (const passwd* pw = ::getpwuid(::geteuid())) who += pw->pw_name;
+  else who += std::to_string(::geteuid());
+  if (const char* sudo = std::getenv("SUDO_USER")) who += std::string(" (sudo from ") + sudo + ")";
+  return who;
+}
 
 Result<TimePoint> when(const TrustArgs& a) {
   if (a.at.empty()) return SystemClock::instance()->now();
@@ -110,6 +122,8 @@ nlohmann::json to_json(const crypto::CertificateStatus& s) {
           {"subject", s.subject},
           {"organ_code", s.organ_code},
           {"subsystem", s.subsystem},
+          {"pinned_at", s.pinned_at},
+          {"pinned_by", s.pinned_by},
           {"key", s.key},
           {"not_after", format_utc_time(s.not_after)},
           {"seconds_to_expiry", s.seconds_to_expiry},
@@ -124,6 +138,9 @@ void print_table(const std::vector<crypto::CertificateStatus>& rows) {
               << (s.subsystem.empty() ? "" : "/" + s.subsystem) << "  " << s.key << "  until "
               << format_utc_time(s.not_after) << "  " << s.status << "\n"
               << "    " << s.subject << "\n    sha256 " << s.fingerprint << "\n";
+    if (!s.pinned_at.empty())
+      std::cout << "    pinned " << s.pinned_at << (s.pinned_by.empty() ? "" : " by " + s.pinned_by)
+                << "\n";
   }
 }
 
@@ -239,7 +256,8 @@ int run_change(const std::string& what, const TrustArgs& a) {
   if (what == "add-anchor") return report_change(dir.add_anchor(cert->get(), *now), what, a.json);
   if (what == "add-intermediate")
     return report_change(dir.add_intermediate(cert->get(), *now), what, a.json);
-  return report_change(dir.pin_member(cert->get(), a.organ, a.subsystem, *now), what, a.json);
+  return report_change(dir.pin_member(cert->get(), a.organ, a.subsystem, *now, os_actor()), what,
+                       a.json);
 }
 
 }  // namespace

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "gateway/core/clock.h"
+#include "gateway/front/http/handler.h"
 #include "gateway/front/http/http_counters.h"
 #include "gateway/front/http/http_front.h"
-#include "gateway/front/http/router.h"
 
 namespace lienthong::front::http {
 
@@ -44,18 +44,18 @@ class Connections {
 };
 
 struct FrontContext {
-  FrontContext(HttpFrontConfig config_in, Router router_in,
+  FrontContext(HttpFrontConfig config_in, Handler::Ptr handler_in,
                std::shared_ptr<HttpCounters> counters_in, Clock::Ptr clock_in)
       : ioc(static_cast<int>(config_in.threads)),
         config(std::move(config_in)),
-        router(std::move(router_in)),
+        handler(std::move(handler_in)),
         counters(std::move(counters_in)),
         clock(std::move(clock_in)) {}
 
   boost::asio::io_context ioc;  // first member: destroyed last
   boost::asio::ssl::context ssl{boost::asio::ssl::context::tls_server};
   const HttpFrontConfig config;
-  const Router router;
+  const Handler::Ptr handler;  // the lookup Router, or the admin API's router
   const std::shared_ptr<HttpCounters> counters;
   const Clock::Ptr clock;
   Connections connections;

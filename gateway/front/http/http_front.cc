@@ -8,6 +8,7 @@
 #include "gateway/core/log.h"
 #include "gateway/front/http/front_context.h"
 #include "gateway/front/http/listener.h"
+#include "gateway/front/http/router.h"
 #include "gateway/front/http/session.h"
 
 namespace lienthong::front {
@@ -42,16 +43,28 @@ HttpFront::HttpFront(HttpFrontConfig config, exchange::Pipeline::Ptr pipeline,
   if (config_.threads == 0) config_.threads = std::max(1u, std::thread::hardware_concurrency());
 }
 
+HttpFront::HttpFront(HttpFrontConfig config, std::shared_ptr<const http::Handler> handler,
+                     std::shared_ptr<Metrics> metrics, Clock::Ptr clock)
+    : config_(std::move(config)),
+      handler_(std::move(handler)),
+      metrics_(std::move(metrics)),
+      clock_(clock ? std::move(clock) : SystemClock::instance()) {
+  if (config_.threads == 0) config_.threads = std::max(1u, std::thread::hardware_concurrency());
+}
+
 HttpFront::~HttpFront() { stop(); }
 
 Result<std::uint16_t> HttpFront::start() {
   if (started_) return fail(ErrorCode::kInternal, "http front: already started");
-  if (!pipeline_) return fail(ErrorCode::kInternal, "http front: no pipeline");
+  if (!pipeline_ && !handler_) return fail(ErrorCode::kInternal, "http front: no pipeline");
   if (auto ok = validate(config_); !ok) return tl::unexpected(ok.error());
 
   auto counters = std::make_shared<HttpCounters>();
-  Router router(pipeline_, metrics_, counters, config_.max_body_bytes, config_.signed_json);
-  auto context = std::make_shared<FrontContext>(config_, std::move(router), counters, clock_);
+  http::Handler::Ptr handler = handler_;
+  if (!handler)
+    handler = std::make_shared<const Router>(pipeline_, metrics_, counters, config_.max_body_bytes,
+                                             config_.signed_json);
+  auto context = std::make_shared<FrontContext>(config_, std::move(handler), counters, clock_);
   if (auto ok = configure_server_tls(context->ssl.native_handle(), config_.tls); !ok)
     return tl::unexpected(ok.error());
   auto listener = Listener::bind(context);

@@ -23,6 +23,7 @@ namespace lienthong::front {
 
 namespace http {
 struct FrontContext;
+class Handler;
 class Listener;
 }  // namespace http
 
@@ -47,6 +48,11 @@ class HttpFront {
  public:
   HttpFront(HttpFrontConfig config, exchange::Pipeline::Ptr pipeline,
             std::shared_ptr<Metrics> metrics, Clock::Ptr clock);
+  // The same server for another handler (the admin API: gateway/front/admin). `metrics` may be
+  // null: this front's HTTP counters are then not rendered (they would repeat the lookup
+  // front's metric names). config.signed_json is not used.
+  HttpFront(HttpFrontConfig config, std::shared_ptr<const http::Handler> handler,
+            std::shared_ptr<Metrics> metrics, Clock::Ptr clock);
   ~HttpFront();  // stop()
   HttpFront(const HttpFront&) = delete;
   HttpFront& operator=(const HttpFront&) = delete;
@@ -65,6 +71,7 @@ class HttpFront {
  private:
   HttpFrontConfig config_;
   exchange::Pipeline::Ptr pipeline_;
+  std::shared_ptr<const http::Handler> handler_;  // null: a Router over pipeline_
   std::shared_ptr<Metrics> metrics_;
   Clock::Ptr clock_;
   std::shared_ptr<http::FrontContext> context_;

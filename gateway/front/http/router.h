@@ -15,19 +15,15 @@
 #include "gateway/core/metrics.h"
 #include "gateway/exchange/pipeline.h"
 #include "gateway/exchange/signed_json.h"
+#include "gateway/front/http/handler.h"
 #include "gateway/front/http/http_counters.h"
 #include "gateway/front/http/http_types.h"
 
 namespace lienthong::front::http {
 
-class Router {
+// The lookup front's handler (handler.h); Deferred and Respond are Handler's.
+class Router final : public Handler {
  public:
-  // Builds the response; the session calls it on the connection's strand, so that encoding
-  // never runs on the thread that finished the lookup (a worker, the audit writer, ...).
-  using Deferred = std::function<Response()>;
-  // Called exactly once, from any thread, when an asynchronous route has its answer.
-  using Respond = std::function<void(Deferred)>;
-
   // `signed_json`: verifies members' signed requests and signs JSON answers; null refuses
   // signed requests and leaves answers unsigned (tests of other stages).
   Router(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
@@ -37,7 +33,8 @@ class Router {
   // The response when it is ready now (health, metrics, refusals); otherwise nullopt, and
   // `respond` follows. `member` is the TLS peer's (member_from_peer), never the request's.
   std::optional<Response> handle(Request& request, const std::string& request_id,
-                                 const Result<Member>& member, const Respond& respond) const;
+                                 const Result<Member>& member,
+                                 const Respond& respond) const override;
 
  private:
   std::optional<Response> lookup(Request& request, const std::string& request_id,

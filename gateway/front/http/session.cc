@@ -210,13 +210,13 @@ void Session::dispatch() {
 
   // The route may answer from any thread; only a weak reference travels with the lookup, so
   // a connection that has gone away is not kept alive by a slow pipeline.
-  const Router::Respond respond = [weak = weak_from_this(), seq](Router::Deferred make) {
+  const Handler::Respond respond = [weak = weak_from_this(), seq](Handler::Deferred make) {
     auto self = weak.lock();
     if (!self) return;
     asio::post(self->strand_,
                [self, seq, make = std::move(make)] { self->complete_deferred(seq, make); });
   };
-  auto now = context_->router.handle(request, request_id, member_, respond);
+  auto now = context_->handler->handle(request, request_id, member_, respond);
   if (now) {
     complete(seq, std::move(*now));
   } else if (Slot* slot = find(seq); slot != nullptr && !slot->response) {
@@ -253,7 +253,7 @@ Session::Slot* Session::find(std::uint64_t seq) {
   return nullptr;
 }
 
-void Session::complete_deferred(std::uint64_t seq, const Router::Deferred& make) {
+void Session::complete_deferred(std::uint64_t seq, const Handler::Deferred& make) {
   const Slot* slot = find(seq);
   if (slot == nullptr || slot->response || closed_) return;  // answered by the timeout
   log::set_request_id(slot->request_id);

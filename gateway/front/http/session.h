@@ -21,7 +21,7 @@
 #include "gateway/core/error.h"
 #include "gateway/core/lookup.h"
 #include "gateway/front/http/http_types.h"
-#include "gateway/front/http/router.h"
+#include "gateway/front/http/handler.h"
 
 namespace lienthong::front::http {
 
@@ -63,7 +63,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Slot& push_slot(unsigned version, bool keep_alive, std::string request_id);
   Slot* find(std::uint64_t seq);
   void complete(std::uint64_t seq, Response response);
-  void complete_deferred(std::uint64_t seq, const Router::Deferred& make);
+  void complete_deferred(std::uint64_t seq, const Handler::Deferred& make);
   void write_next();
   void on_write(const boost::system::error_code& ec, bool close_after);
   void on_stop();

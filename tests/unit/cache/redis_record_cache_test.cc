@@ -208,6 +208,11 @@ TEST_F(RedisRecordCacheTest, PutGetInvalidateWithTheTtl) {
   EXPECT_FALSE(cache->get(record_code(record.subject, "CD02"))->has_value());
   ASSERT_TRUE(cache->invalidate(record.code));
   EXPECT_FALSE(cache->get(record.code)->has_value());
+  // remove() (the admin API's invalidation) says whether Redis had the record.
+  ASSERT_TRUE(cache->put(record, std::chrono::seconds(600)));
+  EXPECT_EQ(cache->remove(record.code), true);
+  EXPECT_EQ(cache->remove(record.code), false);
+  EXPECT_FALSE(cache->get(record.code)->has_value());
   // A zero TTL stores nothing.
   ASSERT_TRUE(cache->put(record, std::chrono::seconds(0)));
   EXPECT_FALSE(cache->get(record.code)->has_value());

@@ -137,7 +137,7 @@ class ScratchDir {
 inline front::ServerTlsConfig dev_server_tls(const std::string& kt = "ec") {
   return front::ServerTlsConfig{pki_file(kt, "gateway-tls.fullchain.pem").string(),
                                 pki_file(kt, "gateway-tls.key").string(),
-                                (test_pki_dir() / "trust").string()};
+                                (test_pki_dir() / "trust").string(), nullptr};
 }
 
 }  // namespace lienthong::testing
