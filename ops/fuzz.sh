@@ -9,6 +9,7 @@
 #   thrift_call     the Thrift front: framing, limits, binary protocol, Exchange calls
 #   rest_answer     the REST upstreams' JSON answers after the signature: parse, map, adapters
 #   signed_lookup   members' signed JSON requests: JWS, then the lookup behind it
+#   ocsp_response   OCSP responders' answers: DER, status, CertID, nonce, times, signer
 # The seeds in git are never modified.
 #   working corpus  build/fuzz/corpus-run/<target>   (kept between runs, git-ignored)
 #   artifacts       build/fuzz/artifacts/             (crash-*, timeout-*, oom-*, leak-*)
@@ -89,7 +90,7 @@ fuzz_one() {
 }
 
 targets=("${@:2}")
-[ ${#targets[@]} -gt 0 ] || targets=(xml_verifier jws_verify lookup_request stored_bytes thrift_call rest_answer signed_lookup)
+[ ${#targets[@]} -gt 0 ] || targets=(xml_verifier jws_verify lookup_request stored_bytes thrift_call rest_answer signed_lookup ocsp_response)
 status=0
 for target in "${targets[@]}"; do
   fuzz_one "$target" || status=1

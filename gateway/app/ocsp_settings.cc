@@ -11,9 +11,12 @@ namespace {
 Result<void> read_policy(config::TableReader& r, const std::string& where,
                          crypto::OcspIssuerPolicy& out) {
   if (auto mode = r.string("when_unavailable")) {
-    if (*mode == "fail_closed") out.when_unavailable = crypto::OcspUnavailable::kFailClosed;
-    else if (*mode == "grace") out.when_unavailable = crypto::OcspUnavailable::kGrace;
-    else return fail(ErrorCode::kBadRequest, where + " when_unavailable must be fail_closed or grace");
+    if (*mode == "fail_closed")
+      out.when_unavailable = crypto::OcspUnavailable::kFailClosed;
+    else if (*mode == "grace")
+      out.when_unavailable = crypto::OcspUnavailable::kGrace;
+    else
+      return fail(ErrorCode::kBadRequest, where + " when_unavailable must be fail_closed or grace");
   }
   if (auto grace = r.integer("grace_s", 0, 30 * 86'400)) out.grace = std::chrono::seconds(*grace);
   return {};
@@ -22,14 +25,15 @@ Result<void> read_policy(config::TableReader& r, const std::string& where,
 }  // namespace
 
 Result<std::optional<crypto::OcspConfig>> read_ocsp_settings(const toml::table* section,
-                                                            const std::filesystem::path& base) {
+                                                             const std::filesystem::path& base) {
   if (section == nullptr) return std::optional<crypto::OcspConfig>{};
   config::TableReader r(*section, "[ocsp]", base);
   const bool enabled = r.boolean("enabled").value_or(false);
   crypto::OcspConfig c;
   if (auto v = r.integer("freshness_s", 60, 30 * 86'400)) c.freshness = std::chrono::seconds(*v);
   if (auto v = r.integer("clock_skew_s", 0, 3600)) c.clock_skew = std::chrono::seconds(*v);
-  if (auto v = r.integer("refresh_margin_s", 0, 86'400)) c.refresh_margin = std::chrono::seconds(*v);
+  if (auto v = r.integer("refresh_margin_s", 0, 86'400))
+    c.refresh_margin = std::chrono::seconds(*v);
   if (auto v = r.integer("timeout_ms", 100, 60'000)) c.timeout = std::chrono::milliseconds(*v);
   c.send_nonce = r.boolean("send_nonce").value_or(c.send_nonce);
   c.accept_missing_nonce = r.boolean("accept_missing_nonce").value_or(c.accept_missing_nonce);
@@ -47,8 +51,8 @@ Result<std::optional<crypto::OcspConfig>> read_ocsp_settings(const toml::table* 
       if (auto ok = ir.finish(); !ok) return tl::unexpected(ok.error());
       auto certs = crypto::load_certificates(*file);
       if (!certs || certs->size() != 1)
-        return fail(ErrorCode::kBadRequest, where + " certificate: " + file->string() +
-                                                " must hold one CA certificate");
+        return fail(ErrorCode::kBadRequest,
+                    where + " certificate: " + file->string() + " must hold one CA certificate");
       c.issuers[crypto::sha256_fingerprint(certs->front().get())] = std::move(policy);
     }
   }

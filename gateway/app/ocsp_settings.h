@@ -31,6 +31,6 @@ namespace lienthong::app {
 
 // nullopt when the section is absent or enabled = false. BAD_REQUEST "[ocsp...] key: why".
 Result<std::optional<crypto::OcspConfig>> read_ocsp_settings(const toml::table* section,
-                                                            const std::filesystem::path& base);
+                                                             const std::filesystem::path& base);
 
 }  // namespace lienthong::app

@@ -17,7 +17,7 @@ namespace lienthong::app {
 struct OwnCertificate {
   std::string role;  // "signing", "tls"
   crypto::X509Ptr cert;
-  std::vector<crypto::X509Ptr> chain;  // intermediates, for the revocation check
+  std::vector<crypto::X509Ptr> chain;   // intermediates, for the revocation check
   bool required_for_readiness = false;  // expired or revoked → not ready
 };
 

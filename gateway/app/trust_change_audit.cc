@@ -21,7 +21,8 @@ audit::AuditEntry entry(std::string_view action, std::string_view why, TimePoint
 // fingerprint → description, per kind.
 std::map<std::string, std::string> by_fingerprint(const std::vector<crypto::CertificateFile>& v) {
   std::map<std::string, std::string> out;
-  for (const auto& c : v) out[crypto::sha256_fingerprint(c.cert.get())] = crypto::subject_dn(c.cert.get());
+  for (const auto& c : v)
+    out[crypto::sha256_fingerprint(c.cert.get())] = crypto::subject_dn(c.cert.get());
   return out;
 }
 
@@ -49,8 +50,9 @@ std::map<std::string, std::string> crls(const crypto::TrustDirectoryContents& c)
   std::map<std::string, std::string> out;
   for (const auto& f : c.crls) {
     char* issuer = X509_NAME_oneline(X509_CRL_get_issuer(f.crl.get()), nullptr, 0);
-    const std::string key = std::string(issuer != nullptr ? issuer : "?") + " " +
-                            format_utc_time(crypto::to_time_point(X509_CRL_get0_lastUpdate(f.crl.get())));
+    const std::string key =
+        std::string(issuer != nullptr ? issuer : "?") + " " +
+        format_utc_time(crypto::to_time_point(X509_CRL_get0_lastUpdate(f.crl.get())));
     OPENSSL_free(issuer);
     out[key] = f.file.filename().string();
   }

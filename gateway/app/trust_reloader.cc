@@ -45,7 +45,8 @@ void TrustReloader::record(std::vector<audit::AuditEntry> entries) {
   if (!audit_) return;
   for (auto& e : entries) {
     audit_->append(std::move(e), [](Result<void> durable) {
-      if (!durable) LT_LOG(error, "a trust change could not be audited: {}", durable.error().detail);
+      if (!durable)
+        LT_LOG(error, "a trust change could not be audited: {}", durable.error().detail);
     });
   }
 }
@@ -65,7 +66,8 @@ Result<void> TrustReloader::reload(std::string_view why) {
   auto snapshot = crypto::TrustSnapshot::load(trust_dir_, state_.trust_generation + 1);
   if (!snapshot) return refuse(Error{snapshot.error().code, "trust: " + snapshot.error().detail});
   auto policy_text = crypto::read_file(policy_file_, 16 << 20);
-  if (!policy_text) return refuse(Error{policy_text.error().code, "policy: " + policy_text.error().detail});
+  if (!policy_text)
+    return refuse(Error{policy_text.error().code, "policy: " + policy_text.error().detail});
   auto policy = policy::AccessPolicy::parse(*policy_text, policy_file_.string());
   if (!policy) return refuse(Error{policy.error().code, "policy: " + policy.error().detail});
   // The policy swap checks it against the adapters first; the trust swap cannot fail, so both
@@ -82,8 +84,9 @@ Result<void> TrustReloader::reload(std::string_view why) {
   state_.trust_generation = (*snapshot)->generation();
   ++state_.reloads_ok;
   state_.last_error.clear();
-  LT_LOG(info, "reload ({}): trust generation {} ({} anchors, {} intermediates, {} CRLs, {} pins), "
-               "policy {} members",
+  LT_LOG(info,
+         "reload ({}): trust generation {} ({} anchors, {} intermediates, {} CRLs, {} pins), "
+         "policy {} members",
          why, state_.trust_generation, (*snapshot)->contents().anchors.size(),
          (*snapshot)->contents().intermediates.size(), (*snapshot)->contents().crls.size(),
          (*snapshot)->contents().pins.size(), (*policy)->members().size());
@@ -106,7 +109,8 @@ void TrustReloader::add_watches(int fd) {
   }
   // The policy file's folder (editors replace files by rename, so the file itself cannot be
   // watched): only events naming the policy file count there.
-  policy_watch_ = inotify_add_watch(fd, fs::absolute(policy_file_).parent_path().c_str(), kWatchMask);
+  policy_watch_ =
+      inotify_add_watch(fd, fs::absolute(policy_file_).parent_path().c_str(), kWatchMask);
 }
 
 Result<void> TrustReloader::watch(std::chrono::milliseconds settle) {
@@ -175,20 +179,24 @@ void TrustReloader::stop() {
 
 void TrustReloader::render_metrics(std::string& out) const {
   const ReloadState s = state();
-  out += "# HELP lienthong_trust_reloads_total Reloads of trust and policy, by result.\n"
-         "# TYPE lienthong_trust_reloads_total counter\n";
+  out +=
+      "# HELP lienthong_trust_reloads_total Reloads of trust and policy, by result.\n"
+      "# TYPE lienthong_trust_reloads_total counter\n";
   out += fmt::format("lienthong_trust_reloads_total{{result=\"ok\"}} {}\n", s.reloads_ok);
   out += fmt::format("lienthong_trust_reloads_total{{result=\"refused\"}} {}\n", s.reloads_refused);
-  out += "# HELP lienthong_trust_reload_failing 1 while the last reload was refused (the "
-         "previous trust and policy are in force).\n# TYPE lienthong_trust_reload_failing gauge\n";
+  out +=
+      "# HELP lienthong_trust_reload_failing 1 while the last reload was refused (the "
+      "previous trust and policy are in force).\n# TYPE lienthong_trust_reload_failing gauge\n";
   out += fmt::format("lienthong_trust_reload_failing {}\n", s.last_error.empty() ? 0 : 1);
-  out += "# HELP lienthong_trust_generation The trust snapshot in force.\n"
-         "# TYPE lienthong_trust_generation gauge\n";
+  out +=
+      "# HELP lienthong_trust_generation The trust snapshot in force.\n"
+      "# TYPE lienthong_trust_generation gauge\n";
   out += fmt::format("lienthong_trust_generation {}\n", s.trust_generation);
   const auto snapshot = trust_->get();
   if (!snapshot) return;
-  out += "# HELP lienthong_certificate_expiry_seconds Seconds until notAfter (negative: expired).\n"
-         "# TYPE lienthong_certificate_expiry_seconds gauge\n";
+  out +=
+      "# HELP lienthong_certificate_expiry_seconds Seconds until notAfter (negative: expired).\n"
+      "# TYPE lienthong_certificate_expiry_seconds gauge\n";
   for (const auto& c : snapshot->statuses(clock_->now())) {
     out += fmt::format(
         "lienthong_certificate_expiry_seconds{{kind=\"{}\",organ=\"{}\",fingerprint=\"{}\"}} {}\n",

@@ -494,4 +494,21 @@ Result<SubjectAnswer> query_subject(const fs::path& dir, const SubjectQuery& que
               "audit verify`");
 }
 
+nlohmann::ordered_json who_json_entry(const IndexedEntry& hit) {
+  const auto& e = hit.decoded.entry;
+  return {{"at", format_audit_time(e.at)},
+          {"member", e.member},
+          {"member_certificate", e.member_certificate},
+          {"officer_id", e.officer_id},
+          {"officer_account", e.officer_account},
+          {"document_type", e.document_type},
+          {"dossier_code", e.dossier_code},
+          {"procedure_code", e.procedure_code},
+          {"front", e.front},
+          {"outcome", e.outcome},
+          {"cache_hit", e.cache_hit},
+          {"request_id", e.request_id},
+          {"seq", hit.decoded.link.seq}};
+}
+
 }  // namespace lienthong::audit

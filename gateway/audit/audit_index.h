@@ -7,6 +7,8 @@
 // checked. A broken index file is rebuilt from the log, never answered from.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -59,6 +61,11 @@ struct SubjectAnswer {
   std::vector<SuspectEntry> tampered;
   IndexStatus index;
 };
+
+// One entry of a `who` answer as JSON (the CLI's --json and the admin API): at, member,
+// member_certificate, officer_id, officer_account, document_type, dossier_code, procedure_code,
+// front, outcome, cache_hit, request_id, seq.
+nlohmann::ordered_json who_json_entry(const IndexedEntry& hit);
 
 // update_index, then the subject's entries through the index (DIR/index/LOCK shared while
 // reading). An error only when the directory or the index cannot be read or written.

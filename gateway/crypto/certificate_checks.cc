@@ -20,8 +20,8 @@ Result<void> check_key(const X509* cert) {
     case EVP_PKEY_RSA:
     case EVP_PKEY_RSA_PSS:
       if (EVP_PKEY_get_bits(key) < 2048)
-        return fail(ErrorCode::kBadRequest, "weak key: " + describe_key(key) +
-                                                " (RSA keys need at least 2048 bits)");
+        return fail(ErrorCode::kBadRequest,
+                    "weak key: " + describe_key(key) + " (RSA keys need at least 2048 bits)");
       return {};
     case EVP_PKEY_EC: {
       const std::string what = describe_key(key);
@@ -59,9 +59,12 @@ Result<void> check_signature_algorithm(const X509* cert, CertificateRole role) {
 
 std::string_view role_name(CertificateRole role) {
   switch (role) {
-    case CertificateRole::kAnchor: return "anchor";
-    case CertificateRole::kIntermediate: return "intermediate";
-    case CertificateRole::kMember: return "member";
+    case CertificateRole::kAnchor:
+      return "anchor";
+    case CertificateRole::kIntermediate:
+      return "intermediate";
+    case CertificateRole::kMember:
+      return "member";
   }
   return "certificate";
 }
@@ -79,14 +82,16 @@ Result<void> check_certificate(const X509* cert, CertificateRole role) {
   if (auto ok = check_signature_algorithm(cert, role); !ok) return ok;
   switch (role) {
     case CertificateRole::kAnchor:
-      if (ca != 1) return fail(ErrorCode::kBadRequest, "an anchor must be a CA (basicConstraints CA:TRUE)");
+      if (ca != 1)
+        return fail(ErrorCode::kBadRequest, "an anchor must be a CA (basicConstraints CA:TRUE)");
       if (!self_signed(cert))
         return fail(ErrorCode::kBadRequest,
                     "an anchor must be self-signed; add a subordinate CA with add-intermediate");
       return {};
     case CertificateRole::kIntermediate:
       if (ca != 1)
-        return fail(ErrorCode::kBadRequest, "an intermediate must be a CA (basicConstraints CA:TRUE)");
+        return fail(ErrorCode::kBadRequest,
+                    "an intermediate must be a CA (basicConstraints CA:TRUE)");
       if (self_signed(cert))
         return fail(ErrorCode::kBadRequest, "a self-signed CA is an anchor; use add-anchor");
       return {};
@@ -107,8 +112,6 @@ long long seconds_to_expiry(const X509* cert, TimePoint now) {
   return std::chrono::duration_cast<std::chrono::seconds>(not_after - now).count();
 }
 
-std::string key_description(const X509* cert) {
-  return describe_key(X509_get0_pubkey(cert));
-}
+std::string key_description(const X509* cert) { return describe_key(X509_get0_pubkey(cert)); }
 
 }  // namespace lienthong::crypto

@@ -110,7 +110,8 @@ Result<void> write_atomically(const fs::path& file, std::string_view bytes) {
 
 Result<void> remove_durably(const fs::path& file) {
   std::error_code ec;
-  if (!fs::remove(file, ec) || ec) return fail(ErrorCode::kInternal, file.string() + ": cannot remove");
+  if (!fs::remove(file, ec) || ec)
+    return fail(ErrorCode::kInternal, file.string() + ": cannot remove");
   return fsync_directory(file.parent_path());
 }
 
@@ -135,8 +136,10 @@ std::string slug(const X509* cert) {
   std::string out;
   for (char c : common_name(cert)) {
     const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u)) out.push_back(static_cast<char>(std::tolower(u)));
-    else if (!out.empty() && out.back() != '-') out.push_back('-');
+    if (std::isalnum(u))
+      out.push_back(static_cast<char>(std::tolower(u)));
+    else if (!out.empty() && out.back() != '-')
+      out.push_back('-');
     if (out.size() >= 40) break;
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
@@ -189,7 +192,8 @@ const X509* crl_issuer(const TrustDirectoryContents& contents, const X509_CRL* c
 // Whether `a` is a later CRL than `b` of the same issuer: by CRL number when both carry one,
 // else by lastUpdate.
 bool newer_crl(const X509_CRL* a, const X509_CRL* b) {
-  using IntPtr = std::unique_ptr<ASN1_INTEGER, decltype([](ASN1_INTEGER* i) { ASN1_INTEGER_free(i); })>;
+  using IntPtr =
+      std::unique_ptr<ASN1_INTEGER, decltype([](ASN1_INTEGER* i) { ASN1_INTEGER_free(i); })>;
   IntPtr na(static_cast<ASN1_INTEGER*>(
       X509_CRL_get_ext_d2i(const_cast<X509_CRL*>(a), NID_crl_number, nullptr, nullptr)));
   IntPtr nb(static_cast<ASN1_INTEGER*>(
@@ -229,14 +233,16 @@ Result<std::vector<Found>> find(const TrustDirectoryContents& c, const std::stri
     return fail(ErrorCode::kBadRequest,
                 "name a certificate by its SHA-256 fingerprint (at least 8 hex digits)");
   std::vector<Found> out;
-  auto consider = [&](Found::Kind kind, const fs::path& file, const X509* cert,
-                      std::string what) {
+  auto consider = [&](Found::Kind kind, const fs::path& file, const X509* cert, std::string what) {
     const std::string fp = sha256_fingerprint(cert);
-    if (fp.compare(0, want.size(), want) == 0) out.push_back(Found{kind, file, fp, std::move(what)});
+    if (fp.compare(0, want.size(), want) == 0)
+      out.push_back(Found{kind, file, fp, std::move(what)});
   };
-  for (const auto& a : c.anchors) consider(Found::kAnchor, a.file, a.cert.get(), "anchor " + subject_dn(a.cert.get()));
+  for (const auto& a : c.anchors)
+    consider(Found::kAnchor, a.file, a.cert.get(), "anchor " + subject_dn(a.cert.get()));
   for (const auto& i : c.intermediates)
-    consider(Found::kIntermediate, i.file, i.cert.get(), "intermediate " + subject_dn(i.cert.get()));
+    consider(Found::kIntermediate, i.file, i.cert.get(),
+             "intermediate " + subject_dn(i.cert.get()));
   for (const auto& p : c.pins)
     consider(Found::kPin, p.file, p.cert.get(), "pinned member " + p.organ_code);
   return out;
@@ -268,13 +274,20 @@ Result<MemberPin> parse_member_pin(std::string_view json, const fs::path& file) 
   for (const auto& [key, value] : doc->items()) {
     if (!value.is_string()) return tl::unexpected(bad(file, "\"" + key + "\" must be a string"));
     const auto& text = value.get_ref<const std::string&>();
-    if (key == "organ_code") pin.organ_code = text;
-    else if (key == "subsystem") pin.subsystem = text;
-    else if (key == "fingerprint") pin.fingerprint = text;
-    else if (key == "pinned_at") pin.pinned_at = text;
-    else if (key == "pinned_by") pin.pinned_by = text;
-    else if (key == "certificate") pem = text;
-    else return tl::unexpected(bad(file, "unknown member \"" + shown(key) + "\""));
+    if (key == "organ_code")
+      pin.organ_code = text;
+    else if (key == "subsystem")
+      pin.subsystem = text;
+    else if (key == "fingerprint")
+      pin.fingerprint = text;
+    else if (key == "pinned_at")
+      pin.pinned_at = text;
+    else if (key == "pinned_by")
+      pin.pinned_by = text;
+    else if (key == "certificate")
+      pem = text;
+    else
+      return tl::unexpected(bad(file, "unknown member \"" + shown(key) + "\""));
   }
   if (!parse_organ_code(pin.organ_code))
     return tl::unexpected(bad(file, "organ_code is not an organ code (NNN.NN.NN.ANN)"));
@@ -300,12 +313,14 @@ TrustDirectory::TrustDirectory(fs::path dir) : dir_(std::move(dir)) {}
 Result<TrustDirectoryContents> TrustDirectory::read() const {
   std::error_code ec;
   if (!fs::is_directory(dir_ / "anchors", ec))
-    return fail(ErrorCode::kBadRequest,
-                dir_.string() + ": not a trust directory (expected anchors/, intermediates/, crls/)");
+    return fail(
+        ErrorCode::kBadRequest,
+        dir_.string() + ": not a trust directory (expected anchors/, intermediates/, crls/)");
   TrustDirectoryContents c;
   if (auto ok = load_certificates_into(dir_ / "anchors", CertificateRole::kAnchor, c.anchors); !ok)
     return tl::unexpected(ok.error());
-  if (c.anchors.empty()) return fail(ErrorCode::kBadRequest, (dir_ / "anchors").string() + ": no certificate");
+  if (c.anchors.empty())
+    return fail(ErrorCode::kBadRequest, (dir_ / "anchors").string() + ": no certificate");
   if (auto ok = load_certificates_into(dir_ / "intermediates", CertificateRole::kIntermediate,
                                        c.intermediates);
       !ok)
@@ -315,7 +330,8 @@ Result<TrustDirectoryContents> TrustDirectory::read() const {
     if (!crls) return tl::unexpected(bad(file, crls.error().detail));
     for (auto& crl : *crls) {
       if (crl_issuer(c, crl.get()) == nullptr)
-        return tl::unexpected(bad(file, "no anchor or intermediate here issued and signed this CRL"));
+        return tl::unexpected(
+            bad(file, "no anchor or intermediate here issued and signed this CRL"));
       c.crls.push_back(CrlFile{file, std::move(crl)});
     }
   }
@@ -331,7 +347,8 @@ Result<TrustDirectoryContents> TrustDirectory::read() const {
 }
 
 Result<TrustChange> TrustDirectory::add_anchor(const X509* cert, TimePoint now) const {
-  if (auto ok = check_certificate(cert, CertificateRole::kAnchor); !ok) return tl::unexpected(ok.error());
+  if (auto ok = check_certificate(cert, CertificateRole::kAnchor); !ok)
+    return tl::unexpected(ok.error());
   if (seconds_to_expiry(cert, now) <= 0)
     return fail(ErrorCode::kBadRequest, "the certificate has expired");
   auto lock = DirectoryLock::take(dir_);
@@ -346,7 +363,8 @@ Result<TrustChange> TrustDirectory::add_anchor(const X509* cert, TimePoint now) 
   }
   const fs::path file = certificate_file(dir_ / "anchors", cert);
   if (auto ok = write_atomically(file, pem_of(cert)); !ok) return tl::unexpected(ok.error());
-  return TrustChange{"add-anchor", {file}, {}, "anchor " + subject_dn(cert) + " " + sha256_fingerprint(cert)};
+  return TrustChange{
+      "add-anchor", {file}, {}, "anchor " + subject_dn(cert) + " " + sha256_fingerprint(cert)};
 }
 
 Result<TrustChange> TrustDirectory::add_intermediate(const X509* cert, TimePoint now) const {
@@ -362,7 +380,9 @@ Result<TrustChange> TrustDirectory::add_intermediate(const X509* cert, TimePoint
     return fail(ErrorCode::kBadRequest, "does not chain to an anchor here: " + ok.error().detail);
   const fs::path file = certificate_file(dir_ / "intermediates", cert);
   if (auto ok = write_atomically(file, pem_of(cert)); !ok) return tl::unexpected(ok.error());
-  return TrustChange{"add-intermediate", {file}, {},
+  return TrustChange{"add-intermediate",
+                     {file},
+                     {},
                      "intermediate " + subject_dn(cert) + " " + sha256_fingerprint(cert)};
 }
 
@@ -372,7 +392,8 @@ Result<TrustChange> TrustDirectory::pin_member(const X509* cert, const std::stri
   if (!parse_organ_code(organ_code))
     return fail(ErrorCode::kBadRequest, "--organ must be an organ code (NNN.NN.NN.ANN)");
   if (subsystem.size() > 64) return fail(ErrorCode::kBadRequest, "--subsystem is too long");
-  if (auto ok = check_certificate(cert, CertificateRole::kMember); !ok) return tl::unexpected(ok.error());
+  if (auto ok = check_certificate(cert, CertificateRole::kMember); !ok)
+    return tl::unexpected(ok.error());
   auto named = organ_code_of(cert);
   if (!named) return fail(ErrorCode::kBadRequest, named.error().detail);
   if (*named != organ_code)
@@ -386,8 +407,7 @@ Result<TrustChange> TrustDirectory::pin_member(const X509* cert, const std::stri
   auto current = read();
   if (!current) return tl::unexpected(current.error());
   const std::string fp = sha256_fingerprint(cert);
-  if (current->pin(fp) != nullptr)
-    return fail(ErrorCode::kBadRequest, "already pinned: " + fp);
+  if (current->pin(fp) != nullptr) return fail(ErrorCode::kBadRequest, "already pinned: " + fp);
   // Pinning a certificate the gateway would refuse anyway helps nobody: say why now.
   if (auto ok = chains_now(*current, cert, now, X509_PURPOSE_SSL_CLIENT); !ok)
     return tl::unexpected(Error{ok.error().code, "would not be accepted: " + ok.error().detail});
@@ -400,8 +420,11 @@ Result<TrustChange> TrustDirectory::pin_member(const X509* cert, const std::stri
   doc["certificate"] = pem_of(cert);
   const fs::path file = dir_ / "members" / (fp + ".json");
   if (auto ok = write_atomically(file, doc.dump(2) + "\n"); !ok) return tl::unexpected(ok.error());
-  return TrustChange{"pin-member", {file}, {},
-                     "member " + organ_code + (subsystem.empty() ? "" : "/" + subsystem) + " " + fp};
+  return TrustChange{
+      "pin-member",
+      {file},
+      {},
+      "member " + organ_code + (subsystem.empty() ? "" : "/" + subsystem) + " " + fp};
 }
 
 Result<TrustChange> TrustDirectory::unpin(const std::string& key) const {
@@ -444,15 +467,15 @@ Result<TrustChange> TrustDirectory::import_crl(const X509_CRL* crl, TimePoint no
                 "the signature does not verify)");
   const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
   if (next != nullptr && to_time_point(next) <= now)
-    return fail(ErrorCode::kBadRequest,
-                "the CRL is stale: its nextUpdate " + format_utc_time(to_time_point(next)) + " has passed");
+    return fail(ErrorCode::kBadRequest, "the CRL is stale: its nextUpdate " +
+                                            format_utc_time(to_time_point(next)) + " has passed");
   TrustChange change{"import-crl", {}, {}, "CRL of " + subject_dn(issuer)};
   std::vector<fs::path> replaced;
   for (const auto& existing : current->crls) {
     if (crl_issuer(*current, existing.crl.get()) != issuer) continue;
     if (!newer_crl(crl, existing.crl.get()))
-      return fail(ErrorCode::kBadRequest, "not newer than the CRL in place (" +
-                                              existing.file.filename().string() + ")");
+      return fail(ErrorCode::kBadRequest,
+                  "not newer than the CRL in place (" + existing.file.filename().string() + ")");
     replaced.push_back(existing.file);
   }
   const fs::path file = dir_ / "crls" / crl_file_name(issuer);
@@ -473,9 +496,11 @@ Result<TrustChange> TrustDirectory::remove(const std::string& fingerprint) const
   if (!current) return tl::unexpected(current.error());
   auto found = find(*current, fingerprint);
   if (!found) return tl::unexpected(found.error());
-  if (found->empty()) return fail(ErrorCode::kNotFound, "nothing here has fingerprint " + fingerprint);
+  if (found->empty())
+    return fail(ErrorCode::kNotFound, "nothing here has fingerprint " + fingerprint);
   if (found->size() > 1)
-    return fail(ErrorCode::kBadRequest, "fingerprint prefix " + fingerprint + " names several certificates");
+    return fail(ErrorCode::kBadRequest,
+                "fingerprint prefix " + fingerprint + " names several certificates");
   const Found& f = found->front();
   if (f.kind == Found::kAnchor && current->anchors.size() == 1)
     return fail(ErrorCode::kBadRequest, "the last anchor cannot be removed");
@@ -484,7 +509,8 @@ Result<TrustChange> TrustDirectory::remove(const std::string& fingerprint) const
   for (const auto& a : current->anchors) in_same_file += a.file == f.file;
   for (const auto& i : current->intermediates) in_same_file += i.file == f.file;
   if (in_same_file > 1)
-    return fail(ErrorCode::kBadRequest, f.file.string() + " holds several certificates; edit it by hand");
+    return fail(ErrorCode::kBadRequest,
+                f.file.string() + " holds several certificates; edit it by hand");
   if (auto ok = remove_durably(f.file); !ok) return tl::unexpected(ok.error());
   return TrustChange{"remove", {}, {f.file}, f.what + " " + f.fingerprint};
 }

@@ -10,7 +10,8 @@ namespace {
 std::string verdict(const Result<ValidatedPath>& path) {
   if (path) return "good";
   switch (path.error().code) {
-    case ErrorCode::kCertRevoked: return "revoked";
+    case ErrorCode::kCertRevoked:
+      return "revoked";
     case ErrorCode::kCertExpired:
       return path.error().detail.find("not valid before") != std::string::npos ? "not yet valid"
                                                                                : "expired";
@@ -22,6 +23,20 @@ std::string verdict(const Result<ValidatedPath>& path) {
 }
 
 }  // namespace
+
+nlohmann::json to_json(const CertificateStatus& s) {
+  return {{"kind", s.kind},
+          {"subject", s.subject},
+          {"organ_code", s.organ_code},
+          {"subsystem", s.subsystem},
+          {"pinned_at", s.pinned_at},
+          {"pinned_by", s.pinned_by},
+          {"key", s.key},
+          {"not_after", format_utc_time(s.not_after)},
+          {"seconds_to_expiry", s.seconds_to_expiry},
+          {"status", s.status},
+          {"fingerprint", s.fingerprint}};
+}
 
 Result<TrustSnapshot::Ptr> TrustSnapshot::load(const std::filesystem::path& dir,
                                                std::uint64_t generation) {
@@ -85,7 +100,8 @@ std::vector<CertificateStatus> TrustSnapshot::statuses(TimePoint now) const {
     s.file = file;
     return s;
   };
-  for (const auto& a : contents_.anchors) out.push_back(describe("anchor", a.cert.get(), a.file, 0));
+  for (const auto& a : contents_.anchors)
+    out.push_back(describe("anchor", a.cert.get(), a.file, 0));
   for (const auto& i : contents_.intermediates)
     out.push_back(describe("intermediate", i.cert.get(), i.file, 0));
   for (const auto& p : contents_.pins) {

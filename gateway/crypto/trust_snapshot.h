@@ -3,6 +3,8 @@
 // snapshot and swaps it in whole, so a request finishes on the snapshot it started with.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -32,6 +34,9 @@ struct CertificateStatus {
   std::string status;
   std::filesystem::path file;
 };
+
+// The JSON both `lienthong trust list --json` and GET /admin/v1/trust give for one certificate.
+nlohmann::json to_json(const CertificateStatus& status);
 
 class TrustSnapshot {
  public:

@@ -63,9 +63,8 @@ Result<void> MemberAuthenticator::check_pin(const crypto::TrustSnapshot& snapsho
                 "this certificate is not pinned for any member (an administrator pins it with "
                 "`lienthong trust pin-member`)");
   if (pin->organ_code != member.organ_code)
-    return fail(ErrorCode::kCertUntrusted,
-                "this certificate is pinned for organ " + pin->organ_code + ", not " +
-                    member.organ_code);
+    return fail(ErrorCode::kCertUntrusted, "this certificate is pinned for organ " +
+                                               pin->organ_code + ", not " + member.organ_code);
   if (!pin->subsystem.empty() && pin->subsystem != member.subsystem)
     return fail(ErrorCode::kCertUntrusted,
                 "this certificate is pinned for subsystem '" + pin->subsystem + "' only");

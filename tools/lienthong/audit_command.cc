@@ -118,23 +118,6 @@ std::vector<std::string> who_row(const audit::IndexedEntry& hit) {
           std::to_string(hit.decoded.link.seq)};
 }
 
-nlohmann::ordered_json who_json_entry(const audit::IndexedEntry& hit) {
-  const auto& e = hit.decoded.entry;
-  return {{"at", audit::format_audit_time(e.at)},
-          {"member", e.member},
-          {"member_certificate", e.member_certificate},
-          {"officer_id", e.officer_id},
-          {"officer_account", e.officer_account},
-          {"document_type", e.document_type},
-          {"dossier_code", e.dossier_code},
-          {"procedure_code", e.procedure_code},
-          {"front", e.front},
-          {"outcome", e.outcome},
-          {"cache_hit", e.cache_hit},
-          {"request_id", e.request_id},
-          {"seq", hit.decoded.link.seq}};
-}
-
 std::string tampered_text(const audit::SuspectEntry& s) {
   return s.file + " at byte " + std::to_string(s.offset) + " (seq " + std::to_string(s.seq) +
          "): " + s.problem;
@@ -232,7 +215,7 @@ int run_who(const AuditWhoArgs& args) {
     nlohmann::ordered_json out;
     out["subject"] = args.subject;
     out["entries"] = nlohmann::ordered_json::array();
-    for (const auto& hit : answer->entries) out["entries"].push_back(who_json_entry(hit));
+    for (const auto& hit : answer->entries) out["entries"].push_back(audit::who_json_entry(hit));
     out["count"] = answer->entries.size();
     out["indexed_through_seq"] = status.through_seq;
     out["tampered"] = nlohmann::ordered_json::array();

@@ -24,8 +24,8 @@ namespace {
 
 struct TrustArgs {
   std::string dir;
-  std::string file;      // CERT or CRL
-  std::string key;       // fingerprint or organ code
+  std::string file;  // CERT or CRL
+  std::string key;   // fingerprint or organ code
   std::string organ;
   std::string subsystem;
   std::vector<std::string> chain;
@@ -38,8 +38,10 @@ struct TrustArgs {
 // from).
 std::string os_actor() {
   std::string who = "os:";
-  if (const passwd* pw = ::getpwuid(::geteuid())) who += pw->pw_name;
-  else who += std::to_string(::geteuid());
+  if (const passwd* pw = ::getpwuid(::geteuid()))
+    who += pw->pw_name;
+  else
+    who += std::to_string(::geteuid());
   if (const char* sudo = std::getenv("SUDO_USER")) who += std::string(" (sudo from ") + sudo + ")";
   return who;
 }
@@ -57,11 +59,23 @@ Result<long long> parse_span(const std::string& text) {
   long long unit = 1;
   std::string digits = text;
   switch (text.back()) {
-    case 'd': unit = 86400; digits.pop_back(); break;
-    case 'h': unit = 3600; digits.pop_back(); break;
-    case 'm': unit = 60; digits.pop_back(); break;
-    case 's': digits.pop_back(); break;
-    default: break;
+    case 'd':
+      unit = 86400;
+      digits.pop_back();
+      break;
+    case 'h':
+      unit = 3600;
+      digits.pop_back();
+      break;
+    case 'm':
+      unit = 60;
+      digits.pop_back();
+      break;
+    case 's':
+      digits.pop_back();
+      break;
+    default:
+      break;
   }
   if (digits.empty() || digits.size() > 9 ||
       digits.find_first_not_of("0123456789") != std::string::npos)
@@ -117,21 +131,12 @@ int report_change(const Result<crypto::TrustChange>& change, const std::string& 
   return kExitOk;
 }
 
-nlohmann::json to_json(const crypto::CertificateStatus& s) {
-  return {{"kind", s.kind},
-          {"subject", s.subject},
-          {"organ_code", s.organ_code},
-          {"subsystem", s.subsystem},
-          {"pinned_at", s.pinned_at},
-          {"pinned_by", s.pinned_by},
-          {"key", s.key},
-          {"not_after", format_utc_time(s.not_after)},
-          {"seconds_to_expiry", s.seconds_to_expiry},
-          {"status", s.status},
-          {"fingerprint", s.fingerprint},
-          {"file", s.file.string()}};
+// The shared shape, and the file it was read from (the admin API does not show paths).
+nlohmann::json listed(const crypto::CertificateStatus& s) {
+  nlohmann::json out = crypto::to_json(s);
+  out["file"] = s.file.string();
+  return out;
 }
-
 void print_table(const std::vector<crypto::CertificateStatus>& rows) {
   for (const auto& s : rows) {
     std::cout << s.kind << "  " << (s.organ_code.empty() ? "-" : s.organ_code)
@@ -153,7 +158,7 @@ int run_list(const TrustArgs& a) {
   if (a.json) {
     nlohmann::json out{{"directory", a.dir}, {"at", format_utc_time(*now)}};
     out["certificates"] = nlohmann::json::array();
-    for (const auto& s : rows) out["certificates"].push_back(to_json(s));
+    for (const auto& s : rows) out["certificates"].push_back(listed(s));
     std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     print_table(rows);
@@ -176,7 +181,7 @@ int run_expiring(const TrustArgs& a) {
   if (a.json) {
     nlohmann::json out{{"within_s", *within}, {"at", format_utc_time(*now)}};
     out["certificates"] = nlohmann::json::array();
-    for (const auto& s : soon) out["certificates"].push_back(to_json(s));
+    for (const auto& s : soon) out["certificates"].push_back(listed(s));
     std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (soon.empty()) {
     std::cout << "nothing expires within " << a.within << "\n";
@@ -210,8 +215,10 @@ int run_check(const TrustArgs& a) {
   const crypto::MemberPin* pin = (*snapshot)->pin(fp);
   std::vector<std::string> reasons;
   if (!organ) reasons.push_back(organ.error().detail);
-  if (!path) reasons.push_back(std::string(error_code_name(path.error().code)) + ": " + path.error().detail);
-  if (pin == nullptr) reasons.push_back("not pinned: no member pin for this certificate (pin-member)");
+  if (!path)
+    reasons.push_back(std::string(error_code_name(path.error().code)) + ": " + path.error().detail);
+  if (pin == nullptr)
+    reasons.push_back("not pinned: no member pin for this certificate (pin-member)");
   else if (organ && pin->organ_code != *organ)
     reasons.push_back("pinned for organ " + pin->organ_code + " but names " + *organ);
   const bool accepted = reasons.empty();
@@ -283,17 +290,22 @@ std::function<int()> add_trust(CLI::App& app) {
   add("list", "Every anchor, intermediate and pinned member, with expiry and revocation status");
   add("add-anchor", "Trust a self-signed CA")->add_option("CERT", a->file)->required();
   add("add-intermediate", "Add a subordinate CA (must chain to an anchor)")
-      ->add_option("CERT", a->file)->required();
+      ->add_option("CERT", a->file)
+      ->required();
   auto* pin = add("pin-member", "Accept this member certificate for an organ code");
   pin->add_option("CERT", a->file)->required();
-  pin->add_option("--organ", a->organ, "Organ code NNN.NN.NN.ANN the certificate acts for")->required();
+  pin->add_option("--organ", a->organ, "Organ code NNN.NN.NN.ANN the certificate acts for")
+      ->required();
   pin->add_option("--subsystem", a->subsystem, "Only for this subsystem (the certificate's OU)");
   add("unpin", "Stop accepting a member: by fingerprint (prefix) or every pin of an organ code")
-      ->add_option("FINGERPRINT_OR_ORGAN", a->key)->required();
+      ->add_option("FINGERPRINT_OR_ORGAN", a->key)
+      ->required();
   add("import-crl", "Install a CRL of an anchor or intermediate (replaces an older one)")
-      ->add_option("CRL", a->file)->required();
+      ->add_option("CRL", a->file)
+      ->required();
   add("remove", "Remove an anchor, intermediate or pin by SHA-256 fingerprint (prefix)")
-      ->add_option("FINGERPRINT", a->key)->required();
+      ->add_option("FINGERPRINT", a->key)
+      ->required();
   auto* check = add("check", "Would the gateway accept this member certificate now, and why not");
   check->add_option("CERT", a->file)->required();
   check->add_option("--chain", a->chain, "Intermediates the member sends with it (PEM)");
@@ -303,7 +315,8 @@ std::function<int()> add_trust(CLI::App& app) {
     for (const auto& [name, sub] : subs) {
       if (!sub->parsed()) continue;
       if (a->dir.empty()) {
-        std::cerr << "lienthong trust " << name << ": --dir (or $LIENTHONG_TRUST_DIR) is required\n";
+        std::cerr << "lienthong trust " << name
+                  << ": --dir (or $LIENTHONG_TRUST_DIR) is required\n";
         return kExitUsage;
       }
       if (name == "list") return run_list(*a);

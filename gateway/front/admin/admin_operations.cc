@@ -132,22 +132,7 @@ AdminAction audit_who(const AdminServices& s, const AdminCall& call) {
   nlohmann::ordered_json out;
   out["subject"] = subject;
   out["entries"] = nlohmann::ordered_json::array();
-  for (const auto& hit : answer->entries) {
-    const auto& e = hit.decoded.entry;
-    out["entries"].push_back({{"at", audit::format_audit_time(e.at)},
-                              {"member", e.member},
-                              {"member_certificate", e.member_certificate},
-                              {"officer_id", e.officer_id},
-                              {"officer_account", e.officer_account},
-                              {"document_type", e.document_type},
-                              {"dossier_code", e.dossier_code},
-                              {"procedure_code", e.procedure_code},
-                              {"front", e.front},
-                              {"outcome", e.outcome},
-                              {"cache_hit", e.cache_hit},
-                              {"request_id", e.request_id},
-                              {"seq", hit.decoded.link.seq}});
-  }
+  for (const auto& hit : answer->entries) out["entries"].push_back(audit::who_json_entry(hit));
   out["count"] = answer->entries.size();
   out["indexed_through_seq"] = answer->index.through_seq;
   // A line that fails its own hash check is reported as such, never answered as an entry.

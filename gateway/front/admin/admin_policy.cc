@@ -11,6 +11,7 @@
 #include "gateway/front/admin/admin_endpoints.h"
 #include "gateway/front/admin/atomic_file.h"
 #include "gateway/policy/policy_explain.h"
+#include "gateway/policy/policy_json.h"
 #include "gateway/policy/policy_lint.h"
 
 namespace lienthong::front::admin {
@@ -18,29 +19,6 @@ namespace lienthong::front::admin {
 namespace {
 
 using nlohmann::json;
-
-std::string_view signature_name(policy::RequestSignature s) {
-  return s == policy::RequestSignature::kRequired ? "required" : "optional";
-}
-
-json policy_json(const policy::AccessPolicy& p) {
-  json members = json::array();
-  for (const auto& m : p.members()) {
-    json grants = json::array();
-    for (const auto& g : m.grants)
-      grants.push_back({{"adapter", g.adapter},
-                        {"document_types", g.document_types},
-                        {"fields", g.fields},
-                        {"line", g.line}});
-    members.push_back({{"organ", m.organ_code},
-                       {"subsystem", m.subsystem},
-                       {"name", m.name},
-                       {"request_signature", signature_name(m.request_signature)},
-                       {"line", m.line},
-                       {"grants", std::move(grants)}});
-  }
-  return {{"source", p.source()}, {"members", std::move(members)}};
-}
 
 json finding_json(const policy::Finding& f) {
   return {{"line", f.problem.line},
@@ -85,7 +63,7 @@ AdminAction policy_show(const AdminServices& s, const AdminCall& /*call*/) {
     action.response = json_response(200, {{"source", ""}, {"members", json::array()}});
     return action;
   }
-  json doc = policy_json(*current);
+  json doc = policy::to_json(*current);
   doc["file"] = s.backend.policy_file().string();
   action.response = json_response(200, doc);
   action.detail = fmt::format("{} members", current->members().size());

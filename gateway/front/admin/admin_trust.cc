@@ -15,20 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-json status_json(const crypto::CertificateStatus& s) {
-  return {{"kind", s.kind},
-          {"subject", s.subject},
-          {"organ_code", s.organ_code},
-          {"subsystem", s.subsystem},
-          {"pinned_at", s.pinned_at},
-          {"pinned_by", s.pinned_by},
-          {"key", s.key},
-          {"not_after", format_utc_time(s.not_after)},
-          {"seconds_to_expiry", s.seconds_to_expiry},
-          {"status", s.status},
-          {"fingerprint", s.fingerprint}};
-}
-
 // Exactly one certificate from the body's member `key` (PEM, as the CLI reads files).
 Result<crypto::X509Ptr> one_certificate(const json& body, std::string_view key) {
   auto pem = string_member(body, key);
@@ -85,7 +71,7 @@ AdminAction trust_show(const AdminServices& s, const AdminCall& /*call*/) {
   const ReloadStatus state = s.backend.reload_status();
   json certs = json::array();
   if (snapshot)
-    for (const auto& c : snapshot->statuses(s.clock.now())) certs.push_back(status_json(c));
+    for (const auto& c : snapshot->statuses(s.clock.now())) certs.push_back(crypto::to_json(c));
   AdminAction action;
   action.response = json_response(
       200, {{"trust_generation", snapshot ? snapshot->generation() : state.trust_generation},

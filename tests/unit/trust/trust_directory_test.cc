@@ -36,8 +36,9 @@ X509CrlPtr crl(const std::string& name, const std::string& kt = "ec") {
 class TrustDirectoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("trust-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ =
+        fs::path(::testing::TempDir()) /
+        ("trust-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::copy(testing::test_pki_dir() / "ec" / "trust", dir_, fs::copy_options::recursive);
   }
@@ -136,7 +137,8 @@ TEST_F(TrustDirectoryTest, CrlsMustComeFromAKnownIssuerAndBeNewer) {
   ASSERT_FALSE(foreign);
   // Stale: judged a year later.
   fs::remove_all(dir_ / "crls");
-  auto stale = dir().import_crl(crl("intermediate-ca.crl.pem").get(), now_ + std::chrono::hours(24 * 365));
+  auto stale =
+      dir().import_crl(crl("intermediate-ca.crl.pem").get(), now_ + std::chrono::hours(24 * 365));
   ASSERT_FALSE(stale);
   EXPECT_NE(stale.error().detail.find("stale"), std::string::npos);
   auto fresh = dir().import_crl(crl("intermediate-ca.crl.pem").get(), now_);
@@ -167,8 +169,10 @@ TEST_F(TrustDirectoryTest, AHandEditedPinNamingAnotherOrganIsRefused) {
 TEST_F(TrustDirectoryTest, ConcurrentPinsAreAllWritten) {
   // Four administrators at once: the directory lock serialises them; every pin lands.
   const std::vector<std::pair<std::string, std::string>> members = {
-      {"member-g22", "000.00.00.G22"}, {"member-h20", "000.00.00.H20"},
-      {"member-h47", "001.00.10.H47"}, {"member-ocsp", "000.00.00.H31"}};
+      {"member-g22", "000.00.00.G22"},
+      {"member-h20", "000.00.00.H20"},
+      {"member-h47", "001.00.10.H47"},
+      {"member-ocsp", "000.00.00.H31"}};
   std::vector<std::thread> admins;
   std::atomic<int> ok{0};
   for (const auto& [name, organ] : members)
