@@ -69,6 +69,8 @@ Result<TrustSnapshot::Ptr> TrustSnapshot::from_contents(TrustDirectoryContents c
   if (!store) return tl::unexpected(store.error());
   auto snapshot = std::shared_ptr<TrustSnapshot>(new TrustSnapshot());
   snapshot->contents_ = std::move(contents);
+  for (const auto& pin : snapshot->contents_.pins)
+    snapshot->pins_by_fingerprint_.emplace(pin.fingerprint, &pin);
   snapshot->store_ = std::move(*store);
   snapshot->generation_ = generation;
   snapshot->source_ = std::move(source);

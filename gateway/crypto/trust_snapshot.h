@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "gateway/core/clock.h"
@@ -47,10 +48,16 @@ class TrustSnapshot {
   static Result<Ptr> from_contents(TrustDirectoryContents contents, std::string source,
                                    std::uint64_t generation = 1);
 
+  TrustSnapshot(const TrustSnapshot&) = delete;  // the pin index points into contents_
+  TrustSnapshot& operator=(const TrustSnapshot&) = delete;
+
   const TrustStore::Ptr& store() const { return store_; }
   const TrustDirectoryContents& contents() const { return contents_; }
-  // The pin of this certificate fingerprint, or nullptr.
-  const MemberPin* pin(std::string_view fingerprint) const { return contents_.pin(fingerprint); }
+  // The pin of this certificate fingerprint, or nullptr. On every request: a hash lookup.
+  const MemberPin* pin(const std::string& fingerprint) const {
+    auto it = pins_by_fingerprint_.find(fingerprint);
+    return it == pins_by_fingerprint_.end() ? nullptr : it->second;
+  }
   std::uint64_t generation() const { return generation_; }
   const std::string& source() const { return source_; }
 
@@ -65,6 +72,7 @@ class TrustSnapshot {
   TrustSnapshot() = default;
   TrustDirectoryContents contents_;
   TrustStore::Ptr store_;
+  std::unordered_map<std::string, const MemberPin*> pins_by_fingerprint_;  // into contents_
   std::uint64_t generation_ = 0;
   std::string source_;
 };
