@@ -16,7 +16,7 @@ std::string verdict(const Result<ValidatedPath>& path) {
       return path.error().detail.find("not valid before") != std::string::npos ? "not yet valid"
                                                                                : "expired";
     default:
-      if (path.error().detail.rfind("revocation status", 0) == 0)
+      if (revocation_unknown(path.error()))
         return "revocation unknown: " + path.error().detail;
       return "untrusted: " + path.error().detail;
   }

@@ -93,11 +93,19 @@ Result<void> load_folder(const std::filesystem::path& dir, bool crls, TrustMater
   return {};
 }
 
+// The start of every "revocation status unknown" refusal (revocation_unknown() reads it).
+constexpr std::string_view kRevocationUnknown = "revocation status of ";
+
 std::string describe(const X509* cert) {
   return cert != nullptr ? "'" + subject_dn(cert) + "'" : "certificate";
 }
 
 }  // namespace
+
+bool revocation_unknown(const Error& error) {
+  return error.code == ErrorCode::kCertUntrusted &&
+         error.detail.compare(0, kRevocationUnknown.size(), kRevocationUnknown) == 0;
+}
 
 TimePoint to_time_point(const ASN1_TIME* t) {
   std::tm tm{};
@@ -124,7 +132,7 @@ Result<TrustMaterial> TrustMaterial::from_directory(const std::filesystem::path&
 }
 
 Result<TrustStore::Ptr> X509TrustStore::from_directory(const std::filesystem::path& dir,
-                                                      CrlMode crl_mode) {
+                                                       CrlMode crl_mode) {
   auto material = TrustMaterial::from_directory(dir);
   if (!material) return tl::unexpected(material.error());
   return create(std::move(*material), crl_mode);
@@ -213,7 +221,7 @@ Result<ValidatedPath> X509TrustStore::validate(const PathCheck& check) const {
       default:
         if (rank(worst->error) == 3)
           return fail(ErrorCode::kCertUntrusted,
-                      "revocation status of " + describe(at) + " unknown: " + reason);
+                      std::string(kRevocationUnknown) + describe(at) + " unknown: " + reason);
         return fail(ErrorCode::kCertUntrusted,
                     describe(at) + ": " + reason + " (depth " + std::to_string(worst->depth) + ")");
     }

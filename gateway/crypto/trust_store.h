@@ -71,6 +71,11 @@ class X509TrustStore final : public TrustStore {
   TimePoint crls_valid_until_;
 };
 
+// Whether a refusal from validate() means "the revocation status could not be established"
+// (no CRL, a stale or unverifiable one) rather than "this path is not trusted". The TLS
+// handshake lets the former through (the pipeline answers it), and `trust list` reports it.
+bool revocation_unknown(const Error& error);
+
 // ASN1_TIME as a time point (UTC).
 TimePoint to_time_point(const ASN1_TIME* t);
 

@@ -122,24 +122,29 @@ AdminAction trust_import_crl(const AdminServices& s, const AdminCall& call) {
   return answer_change(s, call, dir.import_crl(crls->front().get(), s.clock.now()));
 }
 
-AdminAction trust_add_anchor(const AdminServices& s, const AdminCall& call) {
+namespace {
+
+// add-anchor and add-intermediate: one certificate from the body, then the directory's check.
+AdminAction add_ca(const AdminServices& s, const AdminCall& call,
+                   Result<crypto::TrustChange> (crypto::TrustDirectory::*add)(const X509*,
+                                                                              TimePoint) const) {
   auto body = body_of(call);
   if (!body) return refused(body.error(), call);
   auto cert = one_certificate(*body, "certificate");
   if (!cert) return refused(cert.error(), call);
   std::lock_guard lock(s.change_mutex);
   const crypto::TrustDirectory dir(s.backend.trust_directory());
-  return answer_change(s, call, dir.add_anchor(cert->get(), s.clock.now()));
+  return answer_change(s, call, (dir.*add)(cert->get(), s.clock.now()));
+}
+
+}  // namespace
+
+AdminAction trust_add_anchor(const AdminServices& s, const AdminCall& call) {
+  return add_ca(s, call, &crypto::TrustDirectory::add_anchor);
 }
 
 AdminAction trust_add_intermediate(const AdminServices& s, const AdminCall& call) {
-  auto body = body_of(call);
-  if (!body) return refused(body.error(), call);
-  auto cert = one_certificate(*body, "certificate");
-  if (!cert) return refused(cert.error(), call);
-  std::lock_guard lock(s.change_mutex);
-  const crypto::TrustDirectory dir(s.backend.trust_directory());
-  return answer_change(s, call, dir.add_intermediate(cert->get(), s.clock.now()));
+  return add_ca(s, call, &crypto::TrustDirectory::add_intermediate);
 }
 
 AdminAction trust_remove(const AdminServices& s, const AdminCall& call) {

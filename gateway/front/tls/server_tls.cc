@@ -66,7 +66,7 @@ int verify_with_live_trust(X509_STORE_CTX* store_ctx, const crypto::TrustSnapsho
   if (path) return 1;
   const auto code = path.error().code;
   if (code == ErrorCode::kCertExpired || code == ErrorCode::kCertRevoked ||
-      path.error().detail.rfind("revocation status", 0) == 0)
+      crypto::revocation_unknown(path.error()))
     return 1;
   X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_CERT_UNTRUSTED);
   return 0;
