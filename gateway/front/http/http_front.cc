@@ -99,6 +99,11 @@ Result<std::uint16_t> HttpFront::start() {
 void HttpFront::stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
+  // Until every connection has gone, the io_context must not run out of work: a session that
+  // is closing just now (its last handler running) may be the only work left once the acceptor
+  // closes. Without this guard the threads would return from run() and the stop we post to
+  // that session below would never run, keeping it alive until the deadline and then leaking it.
+  auto keep_running = boost::asio::make_work_guard(context_->ioc);
   listener_->stop();
   for (auto& session : context_->connections.stop_accepting()) session->stop();
   // Requests already read get their answer; each is bounded by request_timeout for the
@@ -112,8 +117,10 @@ void HttpFront::stop() {
     LT_LOG(error, "http front: {} connections still open at shutdown", remaining);
     context_->ioc.stop();
   }
-  // Otherwise the io_context runs out of work by itself once the closed acceptor's last
-  // handler has run; stopping it earlier would strand that handler, and the listener it holds.
+  // Otherwise the io_context runs out of work by itself once the guard is gone and the closed
+  // acceptor's last handler has run; stopping it earlier would strand that handler, and the
+  // listener it holds.
+  keep_running.reset();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
   listener_.reset();
