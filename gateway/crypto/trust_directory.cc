@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <nlohmann/json.hpp>
 
 #include "gateway/core/identifiers.h"
@@ -51,6 +52,21 @@ class DirectoryLock {
     const int fd = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0) return fail(ErrorCode::kInternal, (dir / ".lock").string() + ": cannot open");
     if (::flock(fd, LOCK_EX) != 0) {
+      ::close(fd);
+      return fail(ErrorCode::kInternal, (dir / ".lock").string() + ": cannot lock");
+    }
+    return DirectoryLock(fd);
+  }
+  // For readers: waits for a change in progress, so a reader never sees half of one (a pin
+  // listed but already unlinked). Read-only, and no lock at all where no change was ever made
+  // (no lock file): the gateway needs no write access to the directory it reads.
+  static Result<DirectoryLock> shared(const fs::path& dir) {
+    const int fd = ::open((dir / ".lock").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return DirectoryLock(-1);
+      return fail(ErrorCode::kInternal, (dir / ".lock").string() + ": cannot open");
+    }
+    if (::flock(fd, LOCK_SH) != 0) {
       ::close(fd);
       return fail(ErrorCode::kInternal, (dir / ".lock").string() + ": cannot lock");
     }
@@ -311,6 +327,12 @@ Result<MemberPin> parse_member_pin(std::string_view json, const fs::path& file) 
 TrustDirectory::TrustDirectory(fs::path dir) : dir_(std::move(dir)) {}
 
 Result<TrustDirectoryContents> TrustDirectory::read() const {
+  auto lock = DirectoryLock::shared(dir_);
+  if (!lock) return tl::unexpected(lock.error());
+  return read_unlocked();
+}
+
+Result<TrustDirectoryContents> TrustDirectory::read_unlocked() const {
   std::error_code ec;
   if (!fs::is_directory(dir_ / "anchors", ec))
     return fail(
@@ -355,7 +377,7 @@ Result<TrustChange> TrustDirectory::add_anchor(const X509* cert, TimePoint now) 
   if (!lock) return tl::unexpected(lock.error());
   std::error_code ec;
   if (fs::is_directory(dir_ / "anchors", ec)) {
-    auto current = read();
+    auto current = read_unlocked();
     if (!current) return tl::unexpected(current.error());
     auto same = find(*current, sha256_fingerprint(cert));
     if (same && !same->empty())
@@ -372,7 +394,7 @@ Result<TrustChange> TrustDirectory::add_intermediate(const X509* cert, TimePoint
     return tl::unexpected(ok.error());
   auto lock = DirectoryLock::take(dir_);
   if (!lock) return tl::unexpected(lock.error());
-  auto current = read();
+  auto current = read_unlocked();
   if (!current) return tl::unexpected(current.error());
   if (auto same = find(*current, sha256_fingerprint(cert)); same && !same->empty())
     return fail(ErrorCode::kBadRequest, "already trusted: " + same->front().what);
@@ -404,7 +426,7 @@ Result<TrustChange> TrustDirectory::pin_member(const X509* cert, const std::stri
                                             "', not '" + subsystem + "'");
   auto lock = DirectoryLock::take(dir_);
   if (!lock) return tl::unexpected(lock.error());
-  auto current = read();
+  auto current = read_unlocked();
   if (!current) return tl::unexpected(current.error());
   const std::string fp = sha256_fingerprint(cert);
   if (current->pin(fp) != nullptr) return fail(ErrorCode::kBadRequest, "already pinned: " + fp);
@@ -430,7 +452,7 @@ Result<TrustChange> TrustDirectory::pin_member(const X509* cert, const std::stri
 Result<TrustChange> TrustDirectory::unpin(const std::string& key) const {
   auto lock = DirectoryLock::take(dir_);
   if (!lock) return tl::unexpected(lock.error());
-  auto current = read();
+  auto current = read_unlocked();
   if (!current) return tl::unexpected(current.error());
   TrustChange change{"unpin", {}, {}, ""};
   const bool by_organ = parse_organ_code(key).has_value();
@@ -458,7 +480,7 @@ Result<TrustChange> TrustDirectory::unpin(const std::string& key) const {
 Result<TrustChange> TrustDirectory::import_crl(const X509_CRL* crl, TimePoint now) const {
   auto lock = DirectoryLock::take(dir_);
   if (!lock) return tl::unexpected(lock.error());
-  auto current = read();
+  auto current = read_unlocked();
   if (!current) return tl::unexpected(current.error());
   const X509* issuer = crl_issuer(*current, crl);
   if (issuer == nullptr)
@@ -492,7 +514,7 @@ Result<TrustChange> TrustDirectory::import_crl(const X509_CRL* crl, TimePoint no
 Result<TrustChange> TrustDirectory::remove(const std::string& fingerprint) const {
   auto lock = DirectoryLock::take(dir_);
   if (!lock) return tl::unexpected(lock.error());
-  auto current = read();
+  auto current = read_unlocked();
   if (!current) return tl::unexpected(current.error());
   auto found = find(*current, fingerprint);
   if (!found) return tl::unexpected(found.error());

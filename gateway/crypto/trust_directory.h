@@ -75,6 +75,8 @@ class TrustDirectory {
 
   // Every file, parsed and checked (certificate_checks.h, pins consistent with their
   // certificates, no certificate in two roles, one CRL per issuer). BAD_REQUEST naming the file.
+  // Not to be called while this process holds the directory's lock (the changes below read
+  // with read_unlocked() under their own exclusive lock).
   Result<TrustDirectoryContents> read() const;
 
   // Each change refuses what the gateway would refuse, with the reason, and changes nothing then.
@@ -94,6 +96,8 @@ class TrustDirectory {
   Result<TrustChange> remove(const std::string& fingerprint) const;
 
  private:
+  Result<TrustDirectoryContents> read_unlocked() const;
+
   std::filesystem::path dir_;
 };
 

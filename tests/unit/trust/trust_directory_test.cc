@@ -186,6 +186,40 @@ TEST_F(TrustDirectoryTest, ConcurrentPinsAreAllWritten) {
   EXPECT_EQ(contents->pins.size(), 4u);
 }
 
+TEST_F(TrustDirectoryTest, SnapshotsReadDuringChangesSeeWholeChangesOnly) {
+  // The gateway reloads while an administrator pins and unpins: a pin listed and then unlinked
+  // before it is read would refuse the reload. Readers wait for the change in progress.
+  ASSERT_TRUE(dir().pin_member(cert("member-g22").get(), "000.00.00.G22", "", now_));
+  auto h47 = cert("member-h47");
+  std::atomic<bool> done{false};
+  std::atomic<int> changes{0};
+  std::thread admin([&] {
+    for (int i = 0; i < 60; ++i) {
+      const bool ok = i % 2 == 0
+                          ? dir().pin_member(h47.get(), "001.00.10.H47", "", now_).has_value()
+                          : dir().unpin("001.00.10.H47").has_value();
+      if (ok) ++changes;
+    }
+    done = true;
+  });
+  int loads = 0;
+  std::vector<std::string> refusals;
+  while (!done || loads == 0) {
+    auto snapshot = TrustSnapshot::load(dir_);
+    ++loads;
+    if (!snapshot) {
+      refusals.push_back(snapshot.error().detail);
+      continue;
+    }
+    const std::size_t pins = (*snapshot)->contents().pins.size();
+    if (pins != 1 && pins != 2) refusals.push_back("pins: " + std::to_string(pins));
+  }
+  admin.join();
+  EXPECT_EQ(changes.load(), 60);
+  EXPECT_TRUE(refusals.empty()) << refusals.size() << " of " << loads << " loads refused, first: "
+                                << (refusals.empty() ? "" : refusals.front());
+}
+
 Member member_of(const std::string& name, const std::string& organ, const std::string& ou) {
   auto c = cert(name);
   Member m;
