@@ -4,8 +4,8 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -75,7 +75,8 @@ int verify_with_live_trust(X509_STORE_CTX* store_ctx, const crypto::TrustSnapsho
 int verify_with_intermediates(X509_STORE_CTX* store_ctx, void* arg) {
   const auto* extra = static_cast<const ClientIntermediates*>(arg);
   if (extra != nullptr && extra->live_trust) {
-    if (auto snapshot = extra->live_trust->get()) return verify_with_live_trust(store_ctx, *snapshot);
+    if (auto snapshot = extra->live_trust->get())
+      return verify_with_live_trust(store_ctx, *snapshot);
   }
   STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store_ctx);
   X509StackPtr pool(sk_X509_new_null());
@@ -118,6 +119,25 @@ bool tolerated_at_handshake(int error) {
     default:
       return false;
   }
+}
+
+// With a live trust snapshot: the CertificateRequest names the CAs of the snapshot in force at
+// this handshake, not those of startup, so that a client choosing among its certificates by
+// issuer (Java's KeyManager does) offers the one of a hierarchy added since.
+int name_live_client_cas(SSL* ssl, int* /*alert*/, void* arg) {
+  const auto* extra = static_cast<const ClientIntermediates*>(arg);
+  const auto snapshot = extra->live_trust->get();
+  if (!snapshot) return SSL_CLIENT_HELLO_SUCCESS;
+  STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
+  if (names == nullptr) return SSL_CLIENT_HELLO_SUCCESS;  // the names of startup stay
+  auto add = [names](const X509* cert) {
+    X509_NAME* name = X509_NAME_dup(X509_get_subject_name(cert));
+    if (name != nullptr && sk_X509_NAME_push(names, name) == 0) X509_NAME_free(name);
+  };
+  for (const auto& anchor : snapshot->contents().anchors) add(anchor.cert.get());
+  for (const auto& intermediate : snapshot->contents().intermediates) add(intermediate.cert.get());
+  SSL_set_client_CA_list(ssl, names);  // the connection owns them now
+  return SSL_CLIENT_HELLO_SUCCESS;
 }
 
 int handshake_verify_callback(int preverify_ok, X509_STORE_CTX* store_ctx) {
@@ -176,6 +196,7 @@ Result<void> configure_server_tls(SSL_CTX* ctx, const ServerTlsConfig& config) {
     delete previous;  // configured twice: the second configuration wins
   SSL_CTX_set_ex_data(ctx, intermediates_index(), extra);
   SSL_CTX_set_cert_verify_callback(ctx, verify_with_intermediates, extra);
+  if (extra->live_trust) SSL_CTX_set_client_hello_cb(ctx, name_live_client_cas, extra);
 
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                      handshake_verify_callback);

@@ -6,7 +6,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <filesystem>
 #include <memory>
+#include <set>
 
 #include "gateway/crypto/openssl_types.h"
 #include "tests/support/test_pki.h"
@@ -288,6 +290,57 @@ TEST(TlsServerConfigTest, OnlyTheHierarchyInTheTrustDirectoryIsAccepted) {
   EXPECT_FALSE(refused.server_ok);
   auto accepted = handshake(server.get(), member_client("rsa", "member-g22").get());
   EXPECT_TRUE(accepted.server_ok);
+}
+
+// The subjects the server named in its CertificateRequest, as the client saw them.
+std::set<std::string> requested_cas(SSL* client) {
+  std::set<std::string> out;
+  const STACK_OF(X509_NAME)* names = SSL_get_client_CA_list(client);
+  for (int i = 0; names != nullptr && i < sk_X509_NAME_num(names); ++i) {
+    char buf[512];
+    X509_NAME_oneline(sk_X509_NAME_value(names, i), buf, sizeof buf);
+    out.insert(buf);
+  }
+  return out;
+}
+
+std::string subject_of(const std::string& kt, const std::string& name) {
+  char buf[512];
+  X509_NAME_oneline(X509_get_subject_name(certificate(kt, name).get()), buf, sizeof buf);
+  return buf;
+}
+
+TEST(TlsServerConfigTest, TheCertificateRequestNamesTheCasOfTheLiveSnapshot) {
+  // Started with the EC hierarchy only; the RSA one is added live. Clients that pick a
+  // certificate by the CA names of the request must see the new root from then on.
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "tls-live-cas";
+  fs::remove_all(dir);
+  fs::copy(testing::test_pki_dir() / "ec" / "trust", dir, fs::copy_options::recursive);
+  auto ec_only = crypto::TrustSnapshot::load(dir);
+  ASSERT_TRUE(ec_only) << ec_only.error().detail;
+  auto config = dev_server_tls();
+  config.client_ca_directory = dir.string();
+  config.live_trust = std::make_shared<SnapshotCell<crypto::TrustSnapshot>>(*ec_only);
+  auto server = server_ctx(config);
+
+  auto before = handshake(server.get(), member_client("ec", "member-g22").get());
+  ASSERT_TRUE(before.server_ok && before.client_ok);
+  EXPECT_EQ(
+      requested_cas(before.client.get()),
+      (std::set<std::string>{subject_of("ec", "root-ca"), subject_of("ec", "intermediate-ca")}));
+
+  fs::copy_file(pki_file("rsa", "root-ca.crt"), dir / "anchors" / "rsa-root.pem");
+  fs::copy_file(pki_file("rsa", "intermediate-ca.crt"), dir / "intermediates" / "rsa-int.pem");
+  auto both = crypto::TrustSnapshot::load(dir, 2);
+  ASSERT_TRUE(both) << both.error().detail;
+  config.live_trust->set(*both);
+  auto after = handshake(server.get(), member_client("rsa", "member-g22").get());
+  EXPECT_TRUE(after.server_ok);
+  const auto named = requested_cas(after.client.get());
+  EXPECT_TRUE(named.count(subject_of("rsa", "root-ca"))) << named.size();
+  EXPECT_TRUE(named.count(subject_of("ec", "root-ca")));
+  fs::remove_all(dir);
 }
 
 }  // namespace
