@@ -247,8 +247,13 @@ class TrustAdminTest(unittest.TestCase):
         self.eventually(lambda: self.lookup() == (200, "OK"), "H20 allowed again")
 
     def test_reloads_every_100_ms_under_load_fail_no_request(self):
+        """A SIGHUP every 100 ms while G22 is under load, and beside it an administrator
+        unpinning and pinning H20 with the CLI over and over: every change is in force from
+        the next reload on (H20 refused, then answered), and no request of the load fails."""
         ok_before = self.stack.metric('lienthong_trust_reloads_total{result="ok"}')
+        refused_before = self.stack.metric('lienthong_trust_reloads_total{result="refused"}')
         stop = threading.Event()
+        flips, wrong = [], []
 
         def reload_forever():
             gateway = self.stack.procs["gateway"]
@@ -256,9 +261,38 @@ class TrustAdminTest(unittest.TestCase):
                 gateway.send_signal(signal.SIGHUP)
                 time.sleep(0.1)
 
+        def next_reload():
+            # Reloads are serialised: the second to finish after this call started after it,
+            # so it read the directory as it is now.
+            target = self.generation() + 2
+            deadline = time.monotonic() + 10
+            while self.generation() < target and time.monotonic() < deadline:
+                time.sleep(0.02)
+
+        def flip_h47_forever():
+            pinned = True
+            while not stop.is_set():
+                if pinned:
+                    rc, out, err = self.cli("unpin", "000.00.00.H20")
+                    expected = (401, "CERT_UNTRUSTED")
+                else:
+                    rc, out, err = self.cli("pin-member", f"{EC}/member-h20.crt", "--organ",
+                                            "000.00.00.H20")
+                    expected = (200, "OK")
+                if rc != 0:
+                    wrong.append(f"CLI: {out}{err}")
+                    return
+                pinned = not pinned
+                next_reload()
+                got = self.lookup()
+                flips.append(got)
+                if got != expected:
+                    wrong.append(f"H20 pinned={pinned}: {got}")
+
         seconds = int(os.environ.get("LIENTHONG_RELOAD_TEST_SECONDS", "30"))
-        reloader = threading.Thread(target=reload_forever)
-        reloader.start()
+        threads = [threading.Thread(target=reload_forever), threading.Thread(target=flip_h47_forever)]
+        for t in threads:
+            t.start()
         try:
             out = subprocess.run(
                 [self.stack.binary("lienthong-load"), "--protocol", "http", "--host",
@@ -269,14 +303,22 @@ class TrustAdminTest(unittest.TestCase):
                 capture_output=True, text=True, timeout=seconds + 120)
         finally:
             stop.set()
-            reloader.join()
+            for t in threads:
+                t.join()
+            if self.cli("list", "--json")[1].count("000.00.00.H20") == 0:
+                self.cli("pin-member", f"{EC}/member-h20.crt", "--organ", "000.00.00.H20")
         report = json.loads(out.stdout.strip().splitlines()[-1])
         self.assertEqual(report["errors"]["total"], 0, report["errors"])
-        self.assertGreater(report["requests"] if "requests" in report else
-                           report["throughput_per_s"], 0)
+        self.assertGreater(report["ok"], 0)
+        self.assertEqual(report["ok"], report["completed"])
+        self.assertEqual(wrong, [])
+        self.assertGreaterEqual(len(flips), 4, "too few pin changes to say anything")
         reloads = self.stack.metric('lienthong_trust_reloads_total{result="ok"}') - ok_before
         self.assertGreaterEqual(reloads, seconds * 5)  # ~10/s asked; SIGHUPs may coalesce
-
+        self.assertEqual(
+            self.stack.metric('lienthong_trust_reloads_total{result="refused"}'), refused_before)
+        print(f"\n{reloads:.0f} reloads, {len(flips)} pin changes of H20 checked, "
+              f"{report['ok']} requests answered, 0 errors", file=sys.stderr)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
