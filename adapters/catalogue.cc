@@ -23,6 +23,7 @@ constexpr Entry kEntries[] = {
     {"population", MappingKind::kXml},
     {"business", MappingKind::kJson},
     {"insurance", MappingKind::kJson},
+    {"land", MappingKind::kXml},
 };
 
 template <class Mapping>

@@ -6,6 +6,7 @@
 
 #include "adapters/business/config.h"
 #include "adapters/insurance/config.h"
+#include "adapters/land/config.h"
 #include "adapters/population/config.h"
 
 namespace lienthong::adapters {
@@ -15,6 +16,7 @@ const std::vector<AdapterEntry>& registry() {
       {"population", &population::build_from_config},
       {"business", &business::build_from_config},
       {"insurance", &insurance::build_from_config},
+      {"land", &land::build_from_config},
   };
   return entries;
 }

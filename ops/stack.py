@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Starts and stops a whole lienthong stack on loopback: redis-server, the lienthong-sim
-SIMULATORS of the national systems (population DB; with `systems`, also the enterprise registry
-and social insurance) and lienthong-gateway, with configuration written from a template.
+SIMULATORS of the national systems (population DB; with `systems`, also the enterprise registry,
+social insurance and the land database) and lienthong-gateway, with configuration written from a
+template.
 
 Used three ways:
   ops/run.sh / ops/stop.sh      ops/stack.py start|stop --dir var/demo   (processes stay up)
@@ -182,7 +183,29 @@ REST_GRANTS = {
     # Repeated parts are granted by their catalogue name: "qua_trinh[].*" is every period.
     "h47": {"insurance": ["ma_so_bhxh", "ho_ten", "qua_trinh[].*"]},
 }
-DOCUMENT_TYPES = {"business": "DN01", "insurance": "BH01"}
+DOCUMENT_TYPES = {"business": "DN01", "insurance": "BH01", "land": "DD01"}
+
+# The land database: XML with XML-DSig like the population DB (adapters/land/README.md).
+LAND_ADAPTER = """
+[adapters.land]
+url = "https://127.0.0.1:{port}/dat-dai/TraCuuThuaDat"
+mapping = "{root}/mappings/land.toml"
+commune_codes = "{root}/adapters/land/communes-synthetic.csv"
+upstream_ca = "{pki}/ec/root-ca.crt"
+client_certificate = "{pki}/ec/gateway-client.fullchain.pem"
+client_key = "{pki}/ec/gateway-client.key"
+signer_trust = "{pki}/ec/trust"
+trusted_signers = ["lienthong-sim land (SIMULATOR)"]
+x_road_client = "VN/GOV/000.00.00.G22/LIENTHONG"
+ma_dvc = "LIENTHONG-DEV"
+timeout_ms = {timeout_ms}
+connect_timeout_ms = {connect_timeout_ms}
+max_connections = {upstream_connections}
+"""
+# Land grants: the ministry sees everything; the province the parcel and the certificate, and
+# of the owners only their names (not their personal IDs).
+LAND_GRANTS = {"g22": ["*"], "h20": ["thua_dat.*", "gcn.*", "so_chu", "chu_1.ho_ten",
+                                     "chu_2.ho_ten", "chu_3.ho_ten"]}
 
 
 def read(path):
@@ -229,8 +252,9 @@ class Stack:
         self.upstream_connections = upstream_connections
         self.connect_timeout_ms = connect_timeout_ms
         self.detach = detach
-        # Which simulators run besides the population DB: "business", "insurance".
+        # Which simulators run besides the population DB: "business", "insurance", "land".
         self.rest_systems = [s for s in systems if s in REST_PATHS]
+        self.land = "land" in systems
         self.sim_log_level = sim_log_level
         # OCSP for members whose issuer (the EC dev intermediate) answers at this URL.
         self.ocsp_url = ocsp_url
@@ -293,7 +317,8 @@ class Stack:
         self.ports["sim"] = int(read(port_file).strip())
 
     def start_rest_sim(self, system):
-        """lienthong-sim --system business|insurance (JWS-signed REST behind a token)."""
+        """lienthong-sim --system business|insurance (JWS-signed REST behind a token), or
+        land (XML-DSig): any simulator but the population DB's, with its own certificate."""
         port_file = os.path.join(self.dir, f"{system}.port")
         if os.path.exists(port_file):
             os.unlink(port_file)
@@ -317,11 +342,13 @@ class Stack:
     def policy_text(self):
         def grants(member):
             out = []
-            for system, fields in REST_GRANTS[member].items():
-                if system in self.rest_systems:
-                    out.append(f'  [[member.grant]]\n  adapter = "{system}"\n'
-                               f'  document_types = ["{DOCUMENT_TYPES[system]}"]\n'
-                               f'  fields = {json.dumps(fields)}\n')
+            granted = {s: f for s, f in REST_GRANTS[member].items() if s in self.rest_systems}
+            if self.land and member in LAND_GRANTS:
+                granted["land"] = LAND_GRANTS[member]
+            for system, fields in granted.items():
+                out.append(f'  [[member.grant]]\n  adapter = "{system}"\n'
+                           f'  document_types = ["{DOCUMENT_TYPES[system]}"]\n'
+                           f'  fields = {json.dumps(fields)}\n')
             return "".join(out)
         return POLICY.format(g22_grants=grants("g22"), h20_grants=grants("h20"),
                              h47_grants=grants("h47"))
@@ -365,6 +392,11 @@ class Stack:
                                            connect_timeout_ms=self.connect_timeout_ms,
                                            upstream_connections=self.upstream_connections)
                        for system in self.rest_systems)
+        if self.land:
+            rest += LAND_ADAPTER.format(port=self.ports["land"], root=ROOT, pki=self.pki,
+                                        timeout_ms=self.timeout_ms,
+                                        connect_timeout_ms=self.connect_timeout_ms,
+                                        upstream_connections=self.upstream_connections)
         with open(os.path.join(self.dir, "gateway.toml"), "w") as f:
             f.write(GATEWAY.format(dir=self.dir, pki=self.pki, root=ROOT, rest_adapters=rest,
                                    http_port=self.ports.get("http", 0),
@@ -418,6 +450,8 @@ class Stack:
             self.start_sim()
             for system in self.rest_systems:
                 self.start_rest_sim(system)
+            if self.land:
+                self.start_rest_sim("land")
             self.start_gateway()
         except BaseException:
             self.stop()
@@ -425,7 +459,7 @@ class Stack:
         return self
 
     def stop(self):
-        for name in ("gateway", "sim", *REST_PATHS, "redis"):
+        for name in ("gateway", "sim", *REST_PATHS, "land", "redis"):
             self._stop(name)
 
     def __enter__(self):
@@ -505,7 +539,7 @@ def main():
     args = ap.parse_args()
     if args.action == "stop":
         stopped = []
-        for name in ("gateway", "sim", *REST_PATHS, "redis"):
+        for name in ("gateway", "sim", *REST_PATHS, "land", "redis"):
             pid_file = os.path.join(args.dir, f"{name}.pid")
             if not os.path.exists(pid_file):
                 continue

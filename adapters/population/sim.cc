@@ -1,6 +1,7 @@
 // `lienthong-sim`: the SIMULATOR of Vietnam's national systems, for development, tests and demos
 // only: the population database (CSDLQG về dân cư, "API 037", the default), the enterprise
-// registry (--system business) and social insurance (--system insurance). It serves synthetic
+// registry (--system business), social insurance (--system insurance), the land database
+// (--system land) and the national document axis (--system axis). It serves synthetic
 // data over mutual TLS and signs its answers with its own certificate; it is not, and does not
 // connect to, any national system.
 #include <sys/resource.h>
@@ -11,19 +12,21 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "adapters/business/sim_service.h"
+#include "adapters/documents/axis_sim.h"
 #include "adapters/insurance/sim_service.h"
+#include "adapters/land/sim_service.h"
 #include "adapters/population/sim_server.h"
 #include "gateway/core/log.h"
-#include "gateway/crypto/openssl_types.h"
-#include "gateway/crypto/signing_identity.h"
 #include "gateway/crypto/canonical_signer.h"
 #include "gateway/crypto/jws_signer.h"
+#include "gateway/crypto/openssl_types.h"
+#include "gateway/crypto/signing_identity.h"
 
 namespace {
 
@@ -34,7 +37,7 @@ constexpr int kExitUsage = 2;
 constexpr int kExitStartup = 1;
 
 struct Options {
-  std::string system = "population";  // population, business, insurance
+  std::string system = "population";  // population, business, insurance, land, axis
   std::string listen = "127.0.0.1:0";
   std::string port_file;
   std::string tls_cert, tls_key;
@@ -53,6 +56,12 @@ struct Options {
   lienthong::sim::TokenIssuerConfig tokens;
   int token_lifetime_s = 3600;
   std::string shape = "nested";  // business: nested (shape one) or flat (shape two)
+  uint64_t parcels = lienthong::land::sim::ParcelDataset::kDefaultCount;  // land
+  // axis: the document axis (adapters/documents/AXIS_SIMULATOR.md).
+  size_t axis_max_documents = 10'000;
+  size_t axis_max_stored_mb = 512;
+  double drop_rate = 0, drop_after_accept_rate = 0;
+  bool axis_no_tokens = false;
 };
 
 // "127.0.0.1:0", "[::1]:8443", "localhost:0" -> host and port.
@@ -98,7 +107,7 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--system", o.system,
                  "which national system to simulate: population (SOAP, XML-DSig), business "
                  "(enterprise registry, REST, JWS) or insurance (social insurance, REST, JWS)")
-      ->check(CLI::IsMember({"population", "business", "insurance"}))
+      ->check(CLI::IsMember({"population", "business", "insurance", "land", "axis"}))
       ->capture_default_str();
   app.add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
@@ -163,8 +172,9 @@ void add_options(CLI::App& app, Options& o) {
       ->capture_default_str();
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
-  app.add_option("--client-id", o.tokens.client_id,
-                 "business, insurance: the client id the token endpoint expects (development value)")
+  app.add_option(
+         "--client-id", o.tokens.client_id,
+         "business, insurance: the client id the token endpoint expects (development value)")
       ->capture_default_str();
   app.add_option("--client-secret", o.tokens.client_secret,
                  "business, insurance: its secret (development value)")
@@ -176,6 +186,25 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--shape", o.shape, "business: answer shape, nested (shape one) or flat")
       ->check(CLI::IsMember({"nested", "flat"}))
       ->capture_default_str();
+  app.add_option("--parcels", o.parcels, "land: number of synthetic parcels")
+      ->capture_default_str();
+  app.add_option("--axis-max-documents", o.axis_max_documents,
+                 "axis: documents kept in memory; beyond, sends are refused with 507")
+      ->capture_default_str();
+  app.add_option("--axis-max-stored-mb", o.axis_max_stored_mb,
+                 "axis: bytes of documents kept in memory, MiB; beyond, 507")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
+  app.add_option("--drop-rate", o.drop_rate,
+                 "axis: share of requests whose connection is closed without an answer")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--drop-after-accept-rate", o.drop_after_accept_rate,
+                 "axis: share of accepted documents whose answer is dropped (the sender retries)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_flag("--axis-no-tokens", o.axis_no_tokens,
+               "axis: no bearer token required (by default POST /token as for business)");
 }
 
 struct IdsOptions {
@@ -233,6 +262,39 @@ Result<Handler> make_handler(const Options& o, std::shared_ptr<const sim::Citize
                              std::shared_ptr<const lienthong::crypto::SigningIdentity> identity) {
   lienthong::sim::TokenIssuerConfig tokens = o.tokens;
   tokens.lifetime = std::chrono::seconds(o.token_lifetime_s);
+  if (o.system == "axis") {
+    lienthong::edxml::sim::AxisSimConfig c;
+    if (o.axis_no_tokens)
+      c.tokens.reset();
+    else
+      c.tokens = tokens;
+    c.max_documents = o.axis_max_documents;
+    c.max_stored_bytes = o.axis_max_stored_mb << 20;
+    c.knobs.latency_ms = o.knobs.latency_ms;
+    c.knobs.drop_rate = o.drop_rate;
+    c.knobs.drop_after_accept_rate = o.drop_after_accept_rate;
+    c.seed = o.seed;
+    const size_t agencies = c.agencies.size();
+    auto service = std::make_shared<lienthong::edxml::sim::AxisService>(std::move(c));
+    return Handler{
+        service, fmt::format("trục liên thông văn bản: {} agencies, documents in memory", agencies),
+        [service] { return service->stats_json(); }};
+  }
+  if (o.system == "land") {
+    lienthong::land::sim::LandSimOptions lo;
+    lo.citizens = citizens;
+    lo.identity = identity;
+    lo.seed = o.seed;
+    lo.parcels = o.parcels;
+    lo.knobs = o.knobs;
+    auto made = lienthong::land::sim::make_land_sim_service(lo);
+    if (!made) return tl::unexpected(made.error());
+    auto service = *made;
+    return Handler{
+        service,
+        fmt::format("CSDLQG về đất đai: {} synthetic parcels (seed {})", o.parcels, o.seed),
+        [service] { return service->stats_json(); }};
+  }
   if (o.system == "business" || o.system == "insurance") {
     auto enterprises =
         std::make_shared<const lienthong::business::sim::EnterpriseDataset>(citizens, o.seed);
@@ -248,23 +310,24 @@ Result<Handler> make_handler(const Options& o, std::shared_ptr<const sim::Citize
       c.knobs = o.knobs;
       c.seed = o.seed;
       auto service = std::make_shared<lienthong::business::sim::BusinessService>(std::move(c));
-      return Handler{service,
-                     fmt::format("CSDLQG về đăng ký doanh nghiệp: {} synthetic enterprises (seed {})",
-                                 enterprises->size(), o.seed),
-                     [service] { return service->stats_json(); }};
+      return Handler{
+          service,
+          fmt::format("CSDLQG về đăng ký doanh nghiệp: {} synthetic enterprises (seed {})",
+                      enterprises->size(), o.seed),
+          [service] { return service->stats_json(); }};
     }
     lienthong::insurance::sim::InsuranceSimConfig c;
-    c.dataset = std::make_shared<const lienthong::insurance::sim::InsuredDataset>(citizens,
-                                                                                 enterprises, o.seed);
+    c.dataset = std::make_shared<const lienthong::insurance::sim::InsuredDataset>(
+        citizens, enterprises, o.seed);
     c.sign_detached = *sign;
     c.tokens = tokens;
     c.knobs = o.knobs;
     c.seed = o.seed;
     const uint64_t size = c.dataset->size();
     auto service = std::make_shared<lienthong::insurance::sim::InsuranceService>(std::move(c));
-    return Handler{service,
-                   fmt::format("BHXH Việt Nam: {} synthetic insured people (seed {})", size, o.seed),
-                   [service] { return service->stats_json(); }};
+    return Handler{
+        service, fmt::format("BHXH Việt Nam: {} synthetic insured people (seed {})", size, o.seed),
+        [service] { return service->stats_json(); }};
   }
   auto signer = lienthong::crypto::CanonicalXmlSigner::create(identity);
   if (!signer) return tl::unexpected(signer.error());
@@ -298,6 +361,8 @@ int serve(const Options& o) {
   server_config.threads = o.threads;
   server_config.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
   server_config.hold_timeout = std::chrono::seconds(o.hold_s);
+  // Documents with attachments: the axis alone takes bodies up to 32 MiB.
+  if (o.system == "axis") server_config.max_body_bytes = lienthong::edxml::sim::kAxisMaxBodyBytes;
   server_config.handle_signals = true;
 
   raise_open_file_limit();

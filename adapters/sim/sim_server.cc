@@ -178,6 +178,11 @@ net::awaitable<void> SimServer::Impl::session(tcp::socket socket) {
     HttpRequest request = parser.release();
     SimReply reply = service->handle(request, from_loopback);
 
+    if (reply.drop) {
+      // The client sees the connection end without a response, as when the upstream dies.
+      tcp_layer.socket().close(ec);
+      co_return;
+    }
     if (reply.hold || reply.delay.count() > 0) {
       // Waiting holds a timer, not a thread; the stream's own timeout is off meanwhile.
       tcp_layer.expires_never();

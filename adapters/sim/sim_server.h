@@ -25,6 +25,9 @@ using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>
 // What to do with one request.
 struct SimReply {
   bool hold = false;  // the timeout fault: send nothing, close the connection later
+  // The dropped-connection fault: close the connection at once, no answer and no TLS goodbye
+  // (a peer that vanished mid-request). Wins over `hold` and `delay`.
+  bool drop = false;
   unsigned status = 200;
   std::string content_type;
   std::string body;

@@ -50,9 +50,9 @@ mapping = "mappings/insurance.toml"
 }
 
 TEST(AdapterCatalogue, RefusesUnknownAdapterAndMissingMapping) {
-  auto land = catalogue_from_config(adapters("[land]\nmapping = \"x.toml\"\n"), kSource);
-  ASSERT_FALSE(land);
-  EXPECT_NE(land.error().detail.find("unknown adapter 'land'"), std::string::npos);
+  auto unknown = catalogue_from_config(adapters("[weather]\nmapping = \"x.toml\"\n"), kSource);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().detail.find("unknown adapter 'weather'"), std::string::npos);
   auto none = catalogue_from_config(adapters("[population]\nurl = \"https://x\"\n"), kSource);
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().detail.find("mapping"), std::string::npos);

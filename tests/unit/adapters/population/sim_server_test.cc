@@ -233,5 +233,51 @@ TEST(SimServer, WaitingRequestsDoNotHoldTheThread) {
   EXPECT_EQ(server.service().stats().found, 40u);
 }
 
+// A handler that drops every request to /drop and answers the rest: SimReply::drop closes the
+// connection without any answer, whatever the reply's other fields say.
+class DropHandler final : public lienthong::sim::SimHandler {
+ public:
+  SimReply handle(const HttpRequest& request, bool) override {
+    ++requests;
+    SimReply r;
+    r.content_type = "text/plain";
+    r.body = "answered";
+    r.drop = request.target() == "/drop";
+    return r;
+  }
+  void connection_opened() override {}
+  void connection_closed() override {}
+  std::atomic<int> requests{0};
+};
+
+TEST(SimServer, DropFaultClosesTheConnectionWithoutAnswer) {
+  auto handler = std::make_shared<DropHandler>();
+  SimServerConfig config;
+  config.tls_cert = testing::pki_file("ec", "sim-population.fullchain.pem").string();
+  config.tls_key = testing::pki_file("ec", "sim-population.key").string();
+  config.client_cas = {testing::pki_file("ec", "root-ca.crt").string(),
+                       testing::pki_file("ec", "intermediate-ca.crt").string()};
+  auto server = SimServer::create(std::move(config), handler);
+  ASSERT_TRUE(server) << server.error().detail;
+  std::thread runner([&] { (*server)->run(); });
+
+  {
+    Client client((*server)->port());
+    ASSERT_FALSE(client.handshake());
+    auto kept = client.exchange(get("/keep"));
+    ASSERT_TRUE(kept) << kept.error().detail;
+    EXPECT_EQ(kept->body(), "answered");
+    // Same kept-alive connection: the dropped request gets no status line at all, and it
+    // ends at once (not after the hold timeout of 60 s).
+    const auto start = std::chrono::steady_clock::now();
+    auto dropped = client.exchange(get("/drop"));
+    EXPECT_FALSE(dropped);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  }
+  EXPECT_EQ(handler->requests.load(), 2);
+  (*server)->stop();
+  runner.join();
+}
+
 }  // namespace
 }  // namespace lienthong::population::sim

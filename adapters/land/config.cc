@@ -1,0 +1,61 @@
+#include "adapters/land/config.h"
+
+#include <fmt/format.h>
+
+#include "adapters/land/adapter.h"
+#include "adapters/rest/signed_rest_config.h"
+#include "gateway/app/config_reader.h"
+#include "gateway/crypto/trust_store.h"
+#include "gateway/crypto/xml_verifier.h"
+#include "gateway/upstream/curl_http_client.h"
+
+namespace lienthong::adapters::land {
+
+Result<exchange::Adapter::Ptr> build_from_config(const toml::table& table,
+                                                 const AdapterContext& context) {
+  config::TableReader r(table, "[adapters.land]", context.config_dir);
+  auto cfg = std::make_shared<LandConfig>();
+  upstream::UpstreamConfig up;
+  up.name = "land";
+  cfg->url = r.string("url", true).value_or("");
+  up.base_url = cfg->url;
+  auto mapping_path = r.path("mapping", true);
+  auto communes_path = r.path("commune_codes", true);
+  up.ca_file = r.path("upstream_ca", true).value_or("").string();
+  up.client_certificate_file = r.path("client_certificate", true).value_or("").string();
+  up.client_key_file = r.path("client_key", true).value_or("").string();
+  auto signer_trust = r.path("signer_trust", true);
+  cfg->trusted_signers = r.strings("trusted_signers", true);
+  cfg->x_road_client = r.string("x_road_client", true).value_or("");
+  cfg->ma_dvc = r.string("ma_dvc", true).value_or("");
+  rest::read_upstream_limits(r, up);
+  if (auto ok = r.finish(); !ok) return tl::unexpected(ok.error());
+  if (auto ok = cfg->validate(); !ok) return tl::unexpected(ok.error());
+
+  auto mapping = exchange::XmlMapping::load(mapping_path->string());
+  if (!mapping) return tl::unexpected(mapping.error());
+  auto communes = CommuneCodeTable::load(communes_path->string());
+  if (!communes) return tl::unexpected(communes.error());
+
+  auto trust = crypto::X509TrustStore::from_directory(*signer_trust);
+  if (!trust) return tl::unexpected(trust.error());
+  crypto::XmlVerifierConfig vc;
+  vc.policy = &crypto::SignaturePolicy::strict();
+  vc.trust = *trust;
+  vc.clock = context.clock;
+  auto verifier = crypto::XmlDsigVerifier::create(std::move(vc));
+  if (!verifier) return tl::unexpected(verifier.error());
+
+  auto http = upstream::CurlHttpClient::create(std::move(up), context.clock);
+  if (!http) return tl::unexpected(http.error());
+
+  LandParts parts{cfg,          std::make_shared<const CommuneCodeTable>(std::move(*communes)),
+                  *http,        *verifier,
+                  *mapping,     context.executor,
+                  context.clock};
+  auto adapter = LandAdapter::create(std::move(parts));
+  if (!adapter) return tl::unexpected(adapter.error());
+  return exchange::Adapter::Ptr(*adapter);
+}
+
+}  // namespace lienthong::adapters::land
