@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 
 #include "gateway/core/canonical_xml.h"
 #include "gateway/crypto/openssl_types.h"
@@ -40,9 +41,14 @@ bool is_date(std::string_view s) {
   if (!all_digits(s.substr(0, 4)) || !all_digits(s.substr(5, 2)) || !all_digits(s.substr(8, 2))) {
     return false;
   }
-  const int month = (s[5] - '0') * 10 + (s[6] - '0');
-  const int day = (s[8] - '0') * 10 + (s[9] - '0');
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  int year = 0;
+  std::from_chars(s.data(), s.data() + 4, year);  // four digits, checked above
+  const unsigned month = static_cast<unsigned>((s[5] - '0') * 10 + (s[6] - '0'));
+  const unsigned day = static_cast<unsigned>((s[8] - '0') * 10 + (s[9] - '0'));
+  // A day on the calendar: 2025-02-30 is refused, 2024-02-29 accepted.
+  return std::chrono::year_month_day{std::chrono::year{year}, std::chrono::month{month},
+                                     std::chrono::day{day}}
+      .ok();
 }
 
 const xmlNode* child(const xmlNode* parent, std::string_view local) {

@@ -160,8 +160,9 @@ TEST_F(LandAdapterTest, MalformedSubjectsNeverReachTheUpstream) {
   // StrictMock: any send() would fail the test.
   for (const char* bad :
        {"", "1234-1-1", "123456-1-1", "0000a-1-1", "00004-0-1", "00004-1234-1", "00004-1-12345",
-        "00004-1-0", "00004-1", "00004-1-1-1", "00004-1-1@2025-13-01", "00004-1-1@20250701",
-        "C123456", "CS12345", "CS1234567", "cs123456", "CS 123456", "99999-1-1"}) {
+        "00004-1-0", "00004-1", "00004-1-1-1", "00004-1-1@2025-13-01", "00004-1-1@2025-02-30",
+        "00004-1-1@20250701", "C123456", "CS12345", "CS1234567", "cs123456", "CS 123456",
+        "99999-1-1"}) {
     auto ok = adapter->check_subject(bad);
     ASSERT_FALSE(ok) << bad;
     EXPECT_EQ(ok.error().code, ErrorCode::kBadRequest) << bad;
