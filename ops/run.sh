@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # ops/run.sh: the README's demo command. Installs what is missing, builds, generates the dev PKI,
 # then starts redis-server, the lienthong-sim SIMULATORS (population DB, enterprise registry,
-# social insurance) and lienthong-gateway on loopback, and:
+# social insurance, land DB) and lienthong-gateway on loopback, and:
 #  - asks for one citizen's record twice: once as a ministry system (Thrift, python3-thrift
 #    client) and once as a provincial one-stop system (curl over HTTPS with a client
 #    certificate); the second answer comes from the verified-record cache;
 #  - looks up an enterprise and an insured person in JSON, the second with a request signed by
 #    `lienthong sign-jws`, and checks the gateway's signed answers with `lienthong verify-jws`;
+#  - looks up a land parcel as a province (owners' names only) and by its certificate serial as a
+#    ministry (owners' personal IDs too);
 #  - takes on a new member (`lienthong trust pin-member`) and revokes it (a CRL imported with
 #    `lienthong trust import-crl`) while the gateway runs;
 #  - answers a citizen's "who processed my data" from the audit (`lienthong audit who`).
@@ -31,13 +33,14 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 ops/stop.sh >/dev/null 2>&1 || true
 rm -rf "$DEMO/trust"  # the stack pins the dev members afresh (the dev PKI may have been rebuilt)
 L=build/release/tools/lienthong/lienthong
-say "1. Start redis-server, lienthong-sim (SIMULATORS of the population DB, the enterprise registry and social insurance) and lienthong-gateway"
+say "1. Start redis-server, lienthong-sim (SIMULATORS of the population DB, the enterprise registry, social insurance and the land DB) and lienthong-gateway"
 ports=$("$PY" ops/stack.py start --dir "$DEMO" --build "$B" --pki "$PKI")
 echo "$ports"
 http=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["http"])' "$ports")
 thrift=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["thrift"])' "$ports")
 business=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["business"])' "$ports")
 insurance=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["insurance"])' "$ports")
+land=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["land"])' "$ports")
 subject=$("$B/adapters/population/lienthong-sim" ids --count 1 --offset 4242)
 echo "a citizen of the simulator's data set: $subject"
 
@@ -135,7 +138,33 @@ echo "the same signed request sent again:"
 insurance_lookup
 "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["code"], "-", r["detail"])' "$DEMO/insurance.json"
 
-say "8. Refusals: a member not granted citizen records, a revoked certificate, a malformed personal ID"
+say "8. The land database (SIMULATOR: XML + XML-DSig), by parcel for a province and by certificate serial for a ministry"
+read -r parcel serial < <(sim_get "$land" "/sim/parcels?start=4242&count=1" |
+  "$PY" -c 'import json,sys; p=json.load(sys.stdin)[0]; print(p["subject"], p["soPhatHanh"])')
+echo "a parcel of the simulator's data set: $parcel (commune-sheet-parcel), certificate serial $serial"
+curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/member-h20.fullchain.pem" --key "$EC/member-h20.key" \
+  -H 'Content-Type: application/json' "https://127.0.0.1:$http/v1/lookup" --data-binary @- <<JSON |
+{"subjectId":"$parcel","documentType":"DD01",
+ "purpose":{"dossierCode":"000.00.00.H20-261122-0011","procedureCode":"1.004227"},
+ "officer":{"personalId":"087190000123","account":"motcua.dongthap"}}
+JSON
+  "$PY" -c '
+import json, sys
+r = json.load(sys.stdin)
+print(json.dumps(r["record"]["fields"], ensure_ascii=False, indent=2))
+print("(the province is granted the owners\x27 names, not their personal IDs)")'
+"$PY" tools/clients/lookup_client.py --host 127.0.0.1 --port "$thrift" \
+  --cert "$EC/member-g22.fullchain.pem" --key "$EC/member-g22.key" --ca "$EC/root-ca.crt" \
+  --gen-py "$B/gen-py" --subject "$serial" --doc-type DD01 \
+  --dossier 000.00.00.G22-261122-0012 --procedure 1.004227 \
+  --officer-id 001092000001 --officer-account canbo.vpcp --json |
+  "$PY" -c '
+import json, sys
+r = json.load(sys.stdin); f = r.get("record", r).get("fields", {})
+print("by serial over Thrift (ministry):", f.get("thua_dat.ma_dvhc"), f.get("thua_dat.to_ban_do"),
+      f.get("thua_dat.so_thua"), "| owner 1:", f.get("chu_1.ho_ten"), f.get("chu_1.so_dinh_danh"))'
+
+say "9. Refusals: a member not granted citizen records, a revoked certificate, a malformed personal ID"
 for who in member-h47 member-revoked; do
   curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/$who.fullchain.pem" --key "$EC/$who.key" \
     -H 'Content-Type: application/json' "https://127.0.0.1:$http/v1/lookup" \
@@ -147,7 +176,7 @@ curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/member-h20.fullchain.pem" --key 
   -d '{"subjectId":"003092008262","documentType":"CD01","purpose":{"dossierCode":"000.00.00.H20-261122-0009","procedureCode":"1.001612"},"officer":{"personalId":"087190000123","account":"x"}}'
 echo
 
-say "9. An administrator takes on a new member, then revokes it: live, no restart"
+say "10. An administrator takes on a new member, then revokes it: live, no restart"
 # A new provincial system (organ 000.00.00.H31) gets a certificate from the dev intermediate CA.
 NEW="$DEMO/new-member"
 mkdir -p "$NEW"
@@ -180,7 +209,7 @@ sleep 0.5
 new_lookup
 "$L" trust list --dir "$DEMO/trust" | grep -A1 "000.00.00.H31" | head -2
 
-say "10. The audit: who asked about whom, for which dossier (hash-chained, never record contents)"
+say "11. The audit: who asked about whom, for which dossier (hash-chained, never record contents)"
 tail -n 2 "$DEMO"/audit/*.log | cut -c1-400
 "$L" audit verify "$DEMO/audit"
 echo "\$ lienthong audit who $subject   (Decree 13/2023: the citizen asks who processed their data)"

@@ -559,7 +559,7 @@ def main():
     if os.path.isdir(args.dir):
         shutil.rmtree(args.dir)
     stack = Stack(args.build, args.pki, args.dir, log_level=args.log_level, detach=True,
-                  systems=("population", *REST_PATHS))
+                  systems=("population", *REST_PATHS, "land"))
     stack.ports.update(http=args.http_port, thrift=args.thrift_port, admin=args.admin_port)
     try:
         stack.start()
