@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "adapters/sim/sim_xml_writer.h"
 #include "gateway/core/canonical_xml.h"
 #include "gateway/crypto/xml_nodes.h"
 
@@ -63,20 +64,7 @@ Result<uint32_t> number_of(const xmlNode* parent, std::string_view local, size_t
   return value;
 }
 
-class Writer {
- public:
-  explicit Writer(std::string& out) : out_(out) {}
-  void open(std::string_view name) { out_ += fmt::format("<dd:{}>", name); }
-  void close(std::string_view name) { out_ += fmt::format("</dd:{}>", name); }
-  void element(std::string_view name, std::string_view value) {
-    open(name);
-    append_escaped_text(value, out_);
-    close(name);
-  }
-
- private:
-  std::string& out_;
-};
+using Writer = lienthong::sim::PrefixedXmlWriter;
 
 void write_parcel(Writer& w, const Parcel& p) {
   w.open("HoSo");
@@ -179,14 +167,7 @@ Result<LandRequest> parse_land_request(std::string_view body) {
 }
 
 std::string answer_id(std::string_view request_id) {
-  std::string id = "kq-";
-  for (char c : request_id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    if (ok) id += c;
-    if (id.size() == 3 + 64) break;
-  }
-  return id;
+  return lienthong::sim::answer_id_from_request("kq-", request_id);
 }
 
 std::string render_answer(const LandRequest& request, const Parcel* parcel, TimePoint at) {
@@ -194,7 +175,7 @@ std::string render_answer(const LandRequest& request, const Parcel* parcel, Time
   out.reserve(parcel != nullptr ? 2048 : 256);
   out += fmt::format("<dd:KetQuaTraCuu xmlns:dd=\"{}\" Id=\"{}\">", kLandNs,
                      answer_id(request.request_id));
-  Writer w(out);
+  Writer w(out, "dd");
   w.element("MaYeuCau", request.request_id);
   w.element("ThoiDiemDuLieu", format_utc_time(at));
   if (parcel != nullptr) write_parcel(w, *parcel);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "adapters/sim/sim_xml_writer.h"
 #include "gateway/core/canonical_xml.h"
 #include "gateway/core/encoding.h"
 #include "gateway/crypto/xml_nodes.h"
@@ -39,30 +40,10 @@ std::string collapse_spaces(std::string_view s) {
   return out;
 }
 
-// Writes ns1-prefixed elements of the answer into one string.
-class Writer {
+// Writes ns1-prefixed elements of the answer, with the answer's two composite parts.
+class Writer : public lienthong::sim::PrefixedXmlWriter {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
-  void open(std::string_view name) {
-    out_ += "<ns1:";
-    out_ += name;
-    out_ += '>';
-  }
-  void close(std::string_view name) {
-    out_ += "</ns1:";
-    out_ += name;
-    out_ += '>';
-  }
-  // Text as exclusive C14N writes it: the answer is signed as written.
-  void element(std::string_view name, std::string_view value) {
-    open(name);
-    append_escaped_text(value, out_);
-    close(name);
-  }
-  // Optional elements are left out when empty.
-  void optional(std::string_view name, std::string_view value) {
-    if (!value.empty()) element(name, value);
-  }
+  explicit Writer(std::string& out) : PrefixedXmlWriter(out, "ns1") {}
   void address(std::string_view name, const Address& a) {
     open(name);
     element("MaTinhThanh", a.province_code);
@@ -79,9 +60,6 @@ class Writer {
     optional("SoDinhDanh", r.personal_id);
     close(name);
   }
-
- private:
-  std::string& out_;
 };
 
 void write_citizen(Writer& w, const Citizen& c) {
@@ -253,14 +231,7 @@ bool matches(const Citizen& citizen, const LookupRequest& request) {
 }
 
 std::string collection_id(std::string_view request_id) {
-  std::string id = "cd-";
-  for (char c : request_id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    if (ok) id += c;
-    if (id.size() == 3 + 64) break;
-  }
-  return id;
+  return lienthong::sim::answer_id_from_request("cd-", request_id);
 }
 
 std::string render_collection(const LookupRequest& request, const Citizen* citizen, TimePoint at) {

@@ -3,15 +3,10 @@
 #include "gateway/cache/redis_record_cache.h"
 #include "gateway/cache/replay_guard.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,9 +14,8 @@
 #include <thread>
 
 #include "tests/support/manual_clock.h"
+#include "tests/support/redis_test_server.h"
 #include "tests/unit/cache/cache_test_util.h"
-
-extern char** environ;
 
 namespace lienthong::cache {
 namespace {
@@ -30,133 +24,10 @@ using Ms = std::chrono::milliseconds;
 using testing::expect_same;
 using testing::make_record;
 
-// A port nobody listens on right now (bind to port 0, read it back, release it).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-
-// One redis-server process, no persistence, in its own temporary directory.
-class RedisServer {
- public:
-  RedisServer() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "lt-redis-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = tmpl;
-  }
-  ~RedisServer() {
-    stop();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  // On `port`, or on a free port (retrying if another process took it first).
-  bool start(int port = 0) {
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      port_ = port != 0 ? port : free_port();
-      if (spawn() && wait_ready()) return true;
-      stop();
-      if (port != 0) return false;
-    }
-    return false;
-  }
-
-  void kill() { signal_and_reap(SIGKILL); }
-  void stop() { signal_and_reap(SIGTERM); }
-  int port() const { return port_; }
-
-  // A direct connection, for looking at what Redis holds.
-  ContextPtr connect() const {
-    timeval tv{1, 0};
-    return ContextPtr(redisConnectWithTimeout("127.0.0.1", port_, tv));
-  }
-
- private:
-  bool spawn() {
-    const std::string port = std::to_string(port_);
-    const std::string dir = dir_.string();
-    const std::string log = (dir_ / "redis.log").string();
-    std::vector<std::string> args = {LIENTHONG_REDIS_SERVER,
-                                     "--port",
-                                     port,
-                                     "--bind",
-                                     "127.0.0.1",
-                                     "--save",
-                                     "",
-                                     "--appendonly",
-                                     "no",
-                                     "--dir",
-                                     dir,
-                                     "--logfile",
-                                     log,
-                                     "--daemonize",
-                                     "no"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    return ::posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) == 0;
-  }
-
-  bool wait_ready() {
-    for (int i = 0; i < 200; ++i) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {  // exited: port taken?
-        pid_ = -1;
-        return false;
-      }
-      auto c = connect();
-      if (c && c->err == 0) {
-        ReplyPtr r(static_cast<redisReply*>(redisCommand(c.get(), "PING")));
-        if (r && r->type == REDIS_REPLY_STATUS) return true;
-      }
-      std::this_thread::sleep_for(Ms(25));
-    }
-    return false;
-  }
-
-  void signal_and_reap(int sig) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  std::filesystem::path dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
-
-ReplyPtr raw(redisContext* c, std::vector<std::string> args) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  return ReplyPtr(static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data())));
-}
+using ::lienthong::testing::ContextPtr;
+using ::lienthong::testing::raw;
+using ::lienthong::testing::RedisServer;
+using ::lienthong::testing::ReplyPtr;
 
 class RedisRecordCacheTest : public ::testing::Test {
  protected:

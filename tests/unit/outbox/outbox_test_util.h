@@ -10,9 +10,15 @@
 
 #include "gateway/outbox/document_outbox.h"
 #include "tests/support/manual_clock.h"
-#include "tests/unit/outbox/redis_test_server.h"
+#include "tests/support/redis_test_server.h"
 
 namespace lienthong::outbox::testing {
+
+using ::lienthong::testing::ContextPtr;
+using ::lienthong::testing::free_port;
+using ::lienthong::testing::raw;
+using ::lienthong::testing::RedisServer;
+using ::lienthong::testing::ReplyPtr;
 
 using Ms = std::chrono::milliseconds;
 
@@ -92,7 +98,7 @@ class OutboxTest : public ::testing::Test {
 
   void advance(Ms by) { clock_->set(clock_->now() + by); }
 
-  RedisServer server_;
+  RedisServer server_{"yes", "always"};  // the outbox refuses Redis without AOF
   std::shared_ptr<const cache::SealingKey> key_;
   std::shared_ptr<lienthong::testing::ManualClock> clock_ =
       std::make_shared<lienthong::testing::ManualClock>(

@@ -1,6 +1,7 @@
-// A redis-server child process for the outbox tests: 127.0.0.1 on an ephemeral port, its own
-// temporary directory, AOF settings chosen per test, and restartable on the same port and
-// directory so a test can check what survives a restart.
+// A redis-server child process for the tests of what keeps state in Redis (the record cache, the
+// replay guard, the outbox): 127.0.0.1 on an ephemeral port, its own temporary directory, AOF
+// settings chosen per test, and restartable on the same port and directory so a test can check
+// what survives a restart. The test target defines LIENTHONG_REDIS_SERVER (the binary's path).
 #pragma once
 
 #include <arpa/inet.h>
@@ -22,7 +23,7 @@
 
 extern char** environ;
 
-namespace lienthong::outbox::testing {
+namespace lienthong::testing {
 
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
@@ -60,9 +61,10 @@ inline ReplyPtr raw(redisContext* c, const std::vector<std::string>& args) {
 
 class RedisServer {
  public:
-  RedisServer(std::string appendonly = "yes", std::string appendfsync = "always")
+  // Persistence as the test needs it: the cache needs none, the outbox AOF with fsync always.
+  explicit RedisServer(std::string appendonly = "no", std::string appendfsync = "everysec")
       : appendonly_(std::move(appendonly)), appendfsync_(std::move(appendfsync)) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "lt-outbox-XXXXXX").string();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "lt-redis-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
   }
@@ -72,8 +74,13 @@ class RedisServer {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  // On a free port the first time; on the same port (and directory) after kill().
-  bool start() {
+  // On `port` when given; otherwise on a free port the first time and on the same port (and
+  // directory) after kill() or stop().
+  bool start(int port = 0) {
+    if (port != 0) {
+      port_ = port;
+      fixed_port_ = true;
+    }
     if (fixed_port_) return spawn() && wait_ready();
     for (int attempt = 0; attempt < 5; ++attempt) {
       port_ = free_port();
@@ -86,6 +93,7 @@ class RedisServer {
     return false;
   }
   void kill() { signal_and_reap(SIGKILL); }
+  void stop() { signal_and_reap(SIGTERM); }
   int port() const { return port_; }
   const std::filesystem::path& dir() const { return dir_; }
 
@@ -149,4 +157,4 @@ class RedisServer {
   bool fixed_port_ = false;
 };
 
-}  // namespace lienthong::outbox::testing
+}  // namespace lienthong::testing
