@@ -1,12 +1,12 @@
 #include "gateway/cache/redis_record_cache.h"
 
 #include <hiredis/hiredis.h>
-#include <signal.h>
 #include <sys/time.h>
 
 #include <algorithm>
 #include <string_view>
 
+#include "gateway/cache/ignore_sigpipe.h"
 #include "gateway/cache/record_codec.h"
 #include "gateway/core/log.h"
 
@@ -33,20 +33,6 @@ std::string reply_error(const redisReply* reply) {
   std::string text(reply->str != nullptr ? std::string_view(reply->str, reply->len) : "");
   if (text.size() > 120) text.resize(120);
   return "Redis answered an error: " + text;
-}
-
-void ignore_sigpipe_once() {
-  static const bool done = [] {
-    struct sigaction current {};
-    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
-      struct sigaction ignore {};
-      ignore.sa_handler = SIG_IGN;
-      ::sigemptyset(&ignore.sa_mask);
-      ::sigaction(SIGPIPE, &ignore, nullptr);
-    }
-    return true;
-  }();
-  (void)done;
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include "gateway/outbox/redis_link.h"
 
 #include <hiredis/hiredis.h>
-#include <signal.h>
 #include <sys/time.h>
 
+#include "gateway/cache/ignore_sigpipe.h"
 #include "gateway/core/log.h"
 
 namespace lienthong::outbox {
@@ -72,21 +72,6 @@ ReplyPtr run(redisContext* c, const std::vector<std::string_view>& args) {
       redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data())));
 }
 
-void ignore_sigpipe_once() {
-  // hiredis writes with write(2): a Redis that closes the socket must not kill the gateway.
-  static const bool done = [] {
-    struct sigaction current {};
-    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
-      struct sigaction ignore {};
-      ignore.sa_handler = SIG_IGN;
-      ::sigemptyset(&ignore.sa_mask);
-      ::sigaction(SIGPIPE, &ignore, nullptr);
-    }
-    return true;
-  }();
-  (void)done;
-}
-
 }  // namespace
 
 void RedisLink::ContextDeleter::operator()(redisContext* c) const { redisFree(c); }
@@ -101,7 +86,7 @@ Result<std::unique_ptr<RedisLink>> RedisLink::create(RedisLinkConfig config, Clo
     return fail(ErrorCode::kInternal, "outbox Redis: timeouts must be positive");
   if (config.reconnect_interval.count() < 0)
     return fail(ErrorCode::kInternal, "outbox Redis: reconnect_interval must be >= 0");
-  ignore_sigpipe_once();
+  cache::ignore_sigpipe_once();
   return std::unique_ptr<RedisLink>(new RedisLink(std::move(config), std::move(clock)));
 }
 
