@@ -172,6 +172,11 @@ Result<void> LandAdapter::check_subject(std::string_view subject) const {
   return {};
 }
 
+std::string LandAdapter::record_subject(std::string_view subject) const {
+  auto normal = normalize_subject(subject);
+  return normal ? std::move(*normal) : std::string(subject);  // refused before: cannot happen
+}
+
 Result<upstream::HttpRequest> LandAdapter::build_request(const exchange::AdapterQuery& q) const {
   const auto& c = *parts_.config;
   for (std::string_view value :

@@ -69,6 +69,8 @@ class LandAdapter final : public exchange::Adapter,
   std::string_view name() const override { return "land"; }
   const std::vector<exchange::DocumentTypeSpec>& document_types() const override { return types_; }
   Result<void> check_subject(std::string_view subject) const override;
+  // `<current commune code>-<sheet>-<parcel>` without zero padding or date, or the serial.
+  std::string record_subject(std::string_view subject) const override;
   void fetch(exchange::AdapterQuery query, exchange::RecordCallback done) override;
   std::string upstream_state() const override { return parts_.http->breaker_state(); }
 

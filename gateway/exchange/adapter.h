@@ -16,10 +16,10 @@
 namespace lienthong::exchange {
 
 struct DocumentTypeSpec {
-  std::string code;                  // e.g. "CD01"
-  std::string description;           // e.g. "Thông tin công dân"
-  std::chrono::seconds ttl{86400};   // how long a verified record may be reused
-  std::vector<std::string> fields;   // every canonical field the adapter can return
+  std::string code;                 // e.g. "CD01"
+  std::string description;          // e.g. "Thông tin công dân"
+  std::chrono::seconds ttl{86400};  // how long a verified record may be reused
+  std::vector<std::string> fields;  // every canonical field the adapter can return
 };
 
 struct AdapterQuery {
@@ -43,6 +43,14 @@ class Adapter {
 
   // Refuses a malformed subject identifier before any upstream call (BAD_REQUEST).
   virtual Result<void> check_subject(std::string_view subject) const = 0;
+
+  // The subject as this adapter's records are keyed, for a subject check_subject accepted: one
+  // record asked for in two spellings (a land parcel by its pre-2025 commune code, or with
+  // zero padding) is one cache entry and one upstream call in flight. The record the adapter
+  // returns carries the same subject.
+  virtual std::string record_subject(std::string_view subject) const {
+    return std::string(subject);
+  }
 
   // Asks the upstream, verifies its signature and maps the answer. `done` is called exactly
   // once, on any thread; the adapter hands its CPU work to the executor it was given.

@@ -14,12 +14,13 @@ struct LookupPipeline::Call {
   Route route;
   policy::AccessPolicy::Ptr policy;  // the snapshot the decision points into
   policy::Decision decision;
+  std::string code;  // the record's code: the adapter's record_subject and the document type
   bool cache_hit = false;
 };
 
 Result<std::shared_ptr<LookupPipeline>> LookupPipeline::create(PipelineParts parts) {
-  if (!parts.authenticator || !parts.policy || !parts.audit || !parts.envelope ||
-      !parts.metrics || !parts.clock) {
+  if (!parts.authenticator || !parts.policy || !parts.audit || !parts.envelope || !parts.metrics ||
+      !parts.clock) {
     return fail(ErrorCode::kInternal, "pipeline: a required part is missing");
   }
   if (parts.signed_request_window <= std::chrono::seconds(0)) {
@@ -85,14 +86,14 @@ Result<void> LookupPipeline::check_signature(const LookupRequest& r,
     return {};
   }
   const auto window = parts_.signed_request_window;
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       parts_.clock->now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(parts_.clock->now().time_since_epoch())
+          .count();
   const std::int64_t iat = r.signature->iat;
   if (iat < now - window.count()) {
     return fail(ErrorCode::kReplayed,
-                fmt::format("iat is {} s old; signed requests are accepted for {} s",
-                            now - iat, window.count()));
+                fmt::format("iat is {} s old; signed requests are accepted for {} s", now - iat,
+                            window.count()));
   }
   if (iat > now + window.count()) {
     return fail(ErrorCode::kBadRequest,
@@ -117,13 +118,13 @@ void LookupPipeline::lookup(LookupRequest request, LookupCallback done) {
     if (auto ok = check_purpose(r); !ok) return ok;
     auto route = routes_.find(r.document_type);
     if (route == routes_.end()) {
-      return fail(ErrorCode::kBadRequest, fmt::format("unknown document type '{}'",
-                                                      r.document_type.substr(0, 32)));
+      return fail(ErrorCode::kBadRequest,
+                  fmt::format("unknown document type '{}'", r.document_type.substr(0, 32)));
     }
     call->route = route->second;
     call->policy = policy_.get();
-    auto decision = call->policy->authorize(r.member, call->route.adapter->name(),
-                                             r.document_type, r.fields, call->route.spec->fields);
+    auto decision = call->policy->authorize(r.member, call->route.adapter->name(), r.document_type,
+                                            r.fields, call->route.spec->fields);
     if (!decision) return tl::unexpected(decision.error());
     call->decision = std::move(*decision);
     if (auto ok = check_signature(r, *call->decision.member); !ok) return ok;
@@ -131,10 +132,10 @@ void LookupPipeline::lookup(LookupRequest request, LookupCallback done) {
   }();
   if (!refused) return finish(call, tl::unexpected(refused.error()));
 
-  const std::string code = record_code(r.subject, r.document_type);
+  call->code = record_code(call->route.adapter->record_subject(r.subject), r.document_type);
   const bool may_use_cache = !r.max_age || r.max_age->count() > 0;
   if (parts_.cache && may_use_cache) {
-    auto cached = parts_.cache->get(code);
+    auto cached = parts_.cache->get(call->code);
     if (!cached) {
       parts_.metrics->cache_lookups.inc({"error"});
     } else if (*cached) {
@@ -155,7 +156,7 @@ void LookupPipeline::lookup(LookupRequest request, LookupCallback done) {
 
 void LookupPipeline::fetch(std::shared_ptr<Call> call) {
   const auto& r = call->request;
-  const std::string code = record_code(r.subject, r.document_type);
+  const std::string code = call->code;
   auto self = shared_from_this();
   const bool leader = in_flight_.join(code, [self, call](const Result<VerifiedRecord>& record) {
     self->answer(call, record, false);
@@ -164,8 +165,8 @@ void LookupPipeline::fetch(std::shared_ptr<Call> call) {
     parts_.metrics->single_flight_joined.inc({call->route.adapter->name()});
     return;
   }
-  AdapterQuery query{r.request_id,          r.subject, r.document_type, r.purpose, r.officer,
-                     r.member.organ_code};
+  AdapterQuery query{r.request_id, r.subject, r.document_type,
+                     r.purpose,    r.officer, r.member.organ_code};
   auto adapter = call->route.adapter;
   const auto ttl = call->route.spec->ttl;
   adapter->fetch(std::move(query), [self, code, adapter, ttl](Result<VerifiedRecord> record) {
@@ -209,8 +210,8 @@ void LookupPipeline::answer(std::shared_ptr<Call> call, Result<VerifiedRecord> r
 
 void LookupPipeline::finish(std::shared_ptr<Call> call, Result<LookupResponse> outcome) {
   const auto& r = call->request;
-  const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
-      parts_.clock->now() - call->started);
+  const auto latency =
+      std::chrono::duration_cast<std::chrono::microseconds>(parts_.clock->now() - call->started);
   audit::AuditEntry entry;
   entry.at = call->started;
   entry.request_id = r.request_id;

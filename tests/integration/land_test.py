@@ -135,6 +135,14 @@ class LandTest(unittest.TestCase):
         status, answer = https_lookup(self.stack, old, "DD01")
         self.assertEqual(status, 200, answer)
         self.assertEqual(fields_of(answer)["thua_dat.ma_dvhc"], commune)
+        # One parcel, one cache entry, whichever spelling asks: the current code, zero-padded
+        # numbers, or the old code again.
+        before = self.land_requests()
+        for spelling in (parcel["subject"], f"{commune}-{int(sheet):03d}-{int(number):04d}", old):
+            status, again = https_lookup(self.stack, spelling, "DD01")
+            self.assertEqual(status, 200, again)
+            self.assertTrue(again["fromCache"], spelling)
+        self.assertEqual(self.land_requests(), before)
         # After 2025-07-01 the retired code is refused, naming its successor.
         status, answer = https_lookup(self.stack, f"{table[commune]}-{sheet}-{number}@2025-08-01",
                                       "DD01")

@@ -72,6 +72,9 @@ class HeldAdapter : public exchange::Adapter {
     if (subject.size() != 12) return fail(ErrorCode::kBadRequest, "personal ID must be 12 digits");
     return {};
   }
+  std::string record_subject(std::string_view subject) const override {
+    return spelling ? spelling(subject) : std::string(subject);
+  }
   void fetch(exchange::AdapterQuery query, exchange::RecordCallback done) override {
     std::lock_guard lock(mutex);
     queries.push_back(query);
@@ -101,6 +104,8 @@ class HeldAdapter : public exchange::Adapter {
   std::vector<exchange::AdapterQuery> queries;
   std::vector<exchange::RecordCallback> pending;
   std::string state = "closed";
+  // When set: how this adapter spells the subjects its records are keyed by.
+  std::function<std::string(std::string_view)> spelling;
 
  private:
   std::vector<exchange::DocumentTypeSpec> types_;

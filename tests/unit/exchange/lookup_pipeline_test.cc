@@ -85,8 +85,7 @@ class LookupPipelineTest : public ::testing::Test {
     auto policy = policy::AccessPolicy::parse(kPolicy, "policy.toml");
     ASSERT_TRUE(policy) << policy.error().detail;
     PipelineParts parts;
-    parts.authenticator =
-        std::make_shared<MemberAuthenticator>(testing::trust_store("ec"), clock);
+    parts.authenticator = std::make_shared<MemberAuthenticator>(testing::trust_store("ec"), clock);
     parts.policy = *policy;
     parts.adapters = {adapter};
     parts.cache = cache;
@@ -117,7 +116,8 @@ class LookupPipelineTest : public ::testing::Test {
     r.subject = q.subject;
     r.doc_type = q.document_type;
     r.code = record_code(q.subject, q.document_type);
-    r.fields = {{"ho_va_ten", "Nguyễn Văn An"}, {"ngay_sinh", "1992-11-22"}, {"so_dinh_danh", q.subject}};
+    r.fields = {
+        {"ho_va_ten", "Nguyễn Văn An"}, {"ngay_sinh", "1992-11-22"}, {"so_dinh_danh", q.subject}};
     r.source = "population";
     r.evidence = {"xmldsig", "<signed/>", "CN=sim", "ab"};
     r.verified_at = now;
@@ -195,6 +195,36 @@ TEST_F(LookupPipelineTest, PartialGrantGetsReducedFieldsAndNoEvidenceBytes) {
   EXPECT_NE(answer->envelope.find("Sha256=\""), std::string::npos);
 }
 
+TEST_F(LookupPipelineTest, TwoSpellingsOfOneRecordShareOneCacheEntry) {
+  // As land does with a pre-2025 commune code: the adapter names the one subject its record is
+  // keyed by, and the pipeline looks the cache up under that name.
+  adapter->spelling = [](std::string_view s) {
+    return s == "026092008263" ? std::string("026092008262") : std::string(s);
+  };
+  auto other_spelling = request();
+  other_spelling.subject = "026092008263";
+  std::optional<Result<LookupResponse>> first;
+  pipeline->lookup(other_spelling, [&](Result<LookupResponse> r) { first = std::move(r); });
+  adapter->release([&](const AdapterQuery& q) {
+    EXPECT_EQ(q.subject, "026092008263");  // the adapter is asked as the member wrote it
+    auto record = record_for(q, clock->now());
+    record->subject = adapter->record_subject(q.subject);
+    record->code = record_code(record->subject, q.document_type);
+    return record;
+  });
+  ASSERT_TRUE(first && *first) << (first ? first->error().detail : "no answer");
+  EXPECT_FALSE((*first)->from_cache);
+  EXPECT_EQ(cache->records.count("026092008262.CD01"), 1u);
+
+  auto second = run(request());  // "026092008262"
+  ASSERT_TRUE(second) << second.error().detail;
+  EXPECT_TRUE(second->from_cache);
+  auto third = run(other_spelling);
+  ASSERT_TRUE(third) << third.error().detail;
+  EXPECT_TRUE(third->from_cache);
+  EXPECT_EQ(adapter->calls(), 1u);
+}
+
 TEST_F(LookupPipelineTest, ConcurrentMissesForOneCodeMakeOneUpstreamCall) {
   std::vector<Result<LookupResponse>> answers;
   for (int i = 0; i < 5; ++i) {
@@ -253,7 +283,8 @@ TEST_F(LookupPipelineTest, RefusalsAreTypedAuditedAndAskNoUpstream) {
     cases[i].change(r);
     auto answer = run(std::move(r));
     ASSERT_FALSE(answer) << "case " << i;
-    EXPECT_EQ(answer.error().code, cases[i].expect) << "case " << i << ": " << answer.error().detail;
+    EXPECT_EQ(answer.error().code, cases[i].expect)
+        << "case " << i << ": " << answer.error().detail;
   }
   EXPECT_EQ(adapter->calls(), 0u);
   const auto entries = audit->snapshot();
