@@ -14,7 +14,7 @@ reps="${1:-5}"
 ops/setup.sh >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" \
-  --target crypto_bench jws_bench lienthong lienthong-gateway lienthong-sim lienthong-load >/dev/null
+  --target crypto_bench jws_bench documents_bench lienthong lienthong-gateway lienthong-sim lienthong-load >/dev/null
 out=build/release/bench
 mkdir -p "$out"
 certs/dev-pki.sh "$out/pki" >/dev/null
@@ -31,5 +31,7 @@ sed -n '/^JWS compact/,$p' "$out/jws_bench.txt"
 echo "bench: openssl speed rsa2048 ecdsap256 ..." >&2
 openssl speed -seconds 3 rsa2048 ecdsap256 2>/dev/null > "$out/openssl_speed.txt"
 /usr/bin/python3 ops/bench_report.py "$out/crypto_bench.json" "$out/openssl_speed.txt"
+echo "bench: durable acceptance of edXML documents (100 KB attachment) beside a raw Redis SET ..." >&2
+/usr/bin/python3 ops/bench_documents.py build/release "$out/pki" "$out" "$reps"
 echo "bench: the whole gateway (cached, nginx peer, misses), ${2:-10} s per run ..." >&2
 /usr/bin/python3 ops/bench_exchange.py build/release "$out/pki" "$out" "${2:-10}"

@@ -9,11 +9,19 @@ run on the same machine (2 cores: load generator, Redis, simulator and gateway s
       JWS, ES256, pre-signed by lienthong-load before the run: the gateway verifies each one,
       checks its jti against replay, and signs the answer as always);
   (b) misses: the simulator answers after 100 ms, 2,000 connections in flight, every lookup a
-      different citizen; gateway RSS sampled during the run.
+      different citizen; gateway RSS sampled during the run;
+  (c) land (DD01) lookups through the whole gateway, in one stack with the population DB:
+      cached (1,000 parcels, warmed) and missed (maxAgeSeconds 0, every lookup a different
+      parcel, so each one is a call to the land simulator, which adds no latency), each beside
+      the same closed loop for citizens (CD01) in the same stack, and beside the nginx peer;
+  (d) documents: POST /v1/documents, an edXML envelope with a 100 KB attachment (~140 KB), a new
+      DocumentId each, accepted durably (outbox on a Redis with appendfsync always) and answered
+      202, next to the nginx peer receiving the same POSTs over the same mTLS and answering 202.
 
 usage: bench_exchange.py BUILD_DIR PKI_DIR OUT_DIR [SECONDS]
   BENCH_SCENARIOS=closed,signed,...  runs only those (of: closed, fixed, signed, full, thrift,
-  nginx, openssl, misses; default all) for a quick look; the table shows what ran."""
+  nginx, openssl, misses, land, documents; default all) for a quick look; the table shows what
+  ran."""
 
 import json
 import os
@@ -33,7 +41,8 @@ EC = os.path.join(PKI, "ec")
 # Connections to the simulator: 100 ms each, so 320 of them carry 3,200 lookups/s; more only
 # make a storm of TLS handshakes when 2,000 requests arrive at once.
 UPSTREAM_CONNECTIONS = 320
-ALL_SCENARIOS = ("closed", "fixed", "signed", "full", "thrift", "nginx", "openssl", "misses")
+ALL_SCENARIOS = ("closed", "fixed", "signed", "full", "thrift", "nginx", "openssl", "misses",
+                 "land", "documents")
 SCENARIOS = [s for s in os.environ.get("BENCH_SCENARIOS", ",".join(ALL_SCENARIOS)).split(",") if s]
 if set(SCENARIOS) - set(ALL_SCENARIOS):
     sys.exit(f"BENCH_SCENARIOS: unknown {sorted(set(SCENARIOS) - set(ALL_SCENARIOS))}")
@@ -41,6 +50,12 @@ if set(SCENARIOS) - set(ALL_SCENARIOS):
 # (each is sent once; a jti sent twice is REPLAYED), and at most this many.
 PRESIGN_MARGIN = 1.1
 PRESIGN_MAX = 2_000_000
+# (c) land: cached lookups cycle through this many subjects (as (a)); missed ones take each
+# subject once from a range no cached run used (the land simulator holds 500,000 parcels).
+LAND_DISTINCT = 1000
+MISSED_OFFSET, MISSED_DISTINCT = 100_000, 400_000
+# (d) documents: closed loop connections (each request carries ~140 KB).
+DOCUMENT_CONNECTIONS = 16
 
 
 def load(stack, port, *args, protocol="http", member="member-g22", sign=False):
@@ -90,6 +105,13 @@ http {{
       default_type application/json;
       rewrite ^ /answer.json break;
       error_page 405 =200 /answer.json;
+    }}
+    # (d): receive the whole envelope over the same mTLS, answer 202 as the gateway does.
+    location = /v1/documents {{
+      client_max_body_size 32m;
+      client_body_buffer_size 1m;
+      default_type application/json;
+      return 202 '{{"outboxId":"ob-0000000001","duplicate":false,"state":"accepted"}}';
     }}
   }}
 }}
@@ -176,16 +198,28 @@ def main():
             misses = stack.metric('lienthong_cache_lookups_total{result="miss"}')
         results["cached"] = {**cached, "answer_bytes": answer_bytes, "cache_hits": hits,
                              "cache_misses": misses}
-        if want("nginx"):
+        if want("nginx") or want("documents"):
             nginx, port = nginx_peer(work, answer_bytes)
             try:
-                results["nginx_static"] = load(Stack(BUILD, PKI, work), port, "--connections",
-                                               64, "--duration", SECONDS, "--warmup", 2)
+                if want("nginx"):
+                    results["nginx_static"] = load(Stack(BUILD, PKI, work), port,
+                                                   "--connections", 64, "--duration", SECONDS,
+                                                   "--warmup", 2)
+                if want("documents"):
+                    results["nginx_documents"] = load(
+                        Stack(BUILD, PKI, work), port, "--workload", "documents",
+                        "--connections", DOCUMENT_CONNECTIONS, "--duration", SECONDS,
+                        "--warmup", 2)
             finally:
                 nginx.terminate()
                 nginx.wait()
         if want("openssl"):
             results["openssl_speed_ecdsap256"] = openssl_speed()
+
+        if want("land"):
+            results["land"] = land_scenarios(work)
+        if want("documents"):
+            results["documents"] = documents_scenario(work)
 
         # (b) misses with a 100 ms upstream and 2,000 in flight -------------------------------
         if not want("misses"):
@@ -211,6 +245,49 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
     finish(results)
+
+
+def upstream_ok(stack, adapter):
+    return stack.metric(f'lienthong_upstream_calls_total{{adapter="{adapter}",outcome="OK"}}')
+
+
+def land_scenarios(work):
+    """(c) One stack with the population DB and the land DB simulators; every run as the
+    provincial member over HTTPS, 64 connections, closed loop."""
+    out = {}
+    with Stack(BUILD, PKI, os.path.join(work, "land"), log_level="warn",
+               systems=("population", "land")) as stack:
+        http = stack.ports["http"]
+        run = ("--connections", 64, "--duration", SECONDS, "--warmup", 2)
+        parcels = ("--document-type", "DD01")
+        # Warm both caches: each of the distinct subjects fetched once.
+        for kind in ((), parcels):
+            load(stack, http, "--connections", 50, "--requests", LAND_DISTINCT, "--distinct",
+                 LAND_DISTINCT, *kind, member="member-h20")
+        out["population_cached"] = load(stack, http, *run, "--distinct", LAND_DISTINCT,
+                                        member="member-h20")
+        out["land_cached"] = load(stack, http, *run, "--distinct", LAND_DISTINCT, *parcels,
+                                  member="member-h20")
+        # Misses: maxAgeSeconds 0 and a subject no earlier request asked about, so nothing is
+        # served from the cache or joins a call in flight; the upstream call count checks it.
+        missed = ("--max-age", 0, "--subject-offset", MISSED_OFFSET, "--distinct",
+                  MISSED_DISTINCT)
+        for name, adapter, kind in (("population_missed", "population", ()),
+                                    ("land_missed", "land", parcels)):
+            before = upstream_ok(stack, adapter)
+            out[name] = load(stack, http, *run, *missed, *kind, member="member-h20")
+            out[name + "_upstream_calls"] = upstream_ok(stack, adapter) - before
+    return out
+
+
+def documents_scenario(work):
+    """(d) The documents front with the outbox on its own Redis (appendfsync always) and the
+    axis simulator behind the deliverer, as ops/stack.py sets them up with "axis"."""
+    with Stack(BUILD, PKI, os.path.join(work, "documents"), log_level="warn",
+               systems=("population", "axis")) as stack:
+        return {"run": load(stack, stack.ports["http"], "--workload", "documents",
+                            "--connections", DOCUMENT_CONNECTIONS, "--duration", SECONDS,
+                            "--warmup", 2, member="member-g22")}
 
 
 def finish(results):
@@ -268,13 +345,61 @@ def report(r):
         rows.append(("misses: 100 ms upstream, 2,000 in flight (provincial member)",
                      f'{m["run"]["throughput_per_s"]:,.0f}/s', f'RSS max {m["gateway_rss_mb_max"]} MB',
                      f'p50 {m["run"]["latency_ms"]["p50"]} / p99 {m["run"]["latency_ms"]["p99"]} ms'))
+    land = r.get("land")
+    if land:
+        pc = land["population_cached"]
+
+        def vs(run, ref, name):
+            return f'{run["throughput_per_s"] / max(1, ref["throughput_per_s"]):.2f}× {name}'
+        rows.append(("(c) cached citizen lookups CD01, same stack as the land runs (reference)",
+                     f'{pc["throughput_per_s"]:,.0f}/s', vs_nginx(pc),
+                     f'p99 {pc["latency_ms"]["p99"]} ms'))
+        lc = land["land_cached"]
+        rows.append(("(c) cached land lookups DD01 (1,000 parcels, warmed; 64 conns, provincial "
+                     "member)", f'{lc["throughput_per_s"]:,.0f}/s',
+                     vs(lc, pc, "citizens cached") + "; " + vs_nginx(lc),
+                     f'p99 {lc["latency_ms"]["p99"]} ms'))
+        pm = land["population_missed"]
+        rows.append(("(c) missed citizen lookups CD01, maxAgeSeconds 0 (simulator, no added "
+                     "latency)", f'{pm["throughput_per_s"]:,.0f}/s',
+                     vs(pm, pc, "citizens cached") +
+                     f'; {land["population_missed_upstream_calls"]:,.0f} upstream calls '
+                     '(warm-up included)',
+                     f'p99 {pm["latency_ms"]["p99"]} ms'))
+        lm = land["land_missed"]
+        rows.append(("(c) missed land lookups DD01, maxAgeSeconds 0 (every one to the land "
+                     "simulator)", f'{lm["throughput_per_s"]:,.0f}/s',
+                     vs(lm, pc, "citizens cached") + "; " + vs(lm, pm, "citizens missed") + "; " +
+                     vs_nginx(lm) +
+                     f'; {land["land_missed_upstream_calls"]:,.0f} upstream calls '
+                     '(warm-up included)',
+                     f'p99 {lm["latency_ms"]["p99"]} ms'))
+    d = r.get("documents")
+    nd = r.get("nginx_documents")
+    if d:
+        run = d["run"]
+        size = (run.get("documents") or {}).get("body_bytes", 0)
+        note = (f'{run["throughput_per_s"] / max(1, nd["throughput_per_s"]):.2f}× nginx '
+                f'receiving the same POSTs' if nd else "(nginx not run)")
+        rows.append((f'(d) documents accepted durably, POST /v1/documents ({size / 1000:,.0f} KB '
+                     f'edXML, {DOCUMENT_CONNECTIONS} conns, member G22)',
+                     f'{run["throughput_per_s"]:,.1f}/s '
+                     f'({run["throughput_per_s"] * size / 1e6:,.1f} MB/s)', note,
+                     f'p50 {run["latency_ms"]["p50"]} / p99 {run["latency_ms"]["p99"]} ms'))
+    if nd:
+        rows.append(("(d) nginx: receives the same POSTs, answers 202, same mTLS",
+                     f'{nd["throughput_per_s"]:,.0f}/s', "1.00×",
+                     f'p99 {nd["latency_ms"]["p99"]} ms'))
     print("| measurement | throughput | ratio / note | latency |")
     print("|---|---:|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     runs = (("closed", c.get("closed_loop")), ("fixed", c.get("fixed_rate_half")),
             ("signed", c.get("signed")), ("full", c.get("full_grant")), ("thrift", c.get("thrift")),
-            ("misses", m and m["run"]))
+            ("misses", m and m["run"]),
+            *((k, (land or {}).get(k)) for k in ("population_cached", "land_cached",
+                                                 "population_missed", "land_missed")),
+            ("documents", d and d["run"]), ("nginx_documents", nd))
     errors = {k: v["errors"]["total"] for k, v in runs if v}
     print("\nerrors:", json.dumps(errors))
     if "signed" in c:

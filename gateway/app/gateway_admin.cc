@@ -21,4 +21,26 @@ std::vector<front::admin::UpstreamStatus> GatewayAdminBackend::upstreams() const
   return out;
 }
 
+Result<std::vector<outbox::OutboxStatus>> GatewayAdminBackend::outbox_documents(
+    outbox::OutboxState state, std::size_t limit) {
+  if (!parts_.documents) return documents_disabled();
+  return parts_.documents->outbox()->list(state, limit);
+}
+
+Result<outbox::OutboxStatus> GatewayAdminBackend::outbox_document(const std::string& document_id) {
+  if (!parts_.documents) return documents_disabled();
+  return parts_.documents->outbox()->status(document_id);
+}
+
+Result<void> GatewayAdminBackend::retry_dead_document(const std::string& document_id) {
+  if (!parts_.documents) return documents_disabled();
+  return parts_.documents->outbox()->retry_dead(document_id);
+}
+
+Result<std::vector<documents::RefusedIncoming>> GatewayAdminBackend::refused_incoming(
+    std::size_t limit) {
+  if (!parts_.documents) return documents_disabled();
+  return parts_.documents->inbox()->refused(limit);
+}
+
 }  // namespace lienthong::app

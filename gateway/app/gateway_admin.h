@@ -9,6 +9,7 @@
 
 #include "gateway/app/trust_reloader.h"
 #include "gateway/cache/record_cache.h"
+#include "gateway/documents/documents_config.h"
 #include "gateway/exchange/adapter.h"
 #include "gateway/exchange/lookup_pipeline.h"
 #include "gateway/front/admin/admin_backend.h"
@@ -24,6 +25,7 @@ struct GatewayAdminParts {
   cache::RecordCache::Ptr cache;  // null: no record cache configured
   std::filesystem::path audit_directory;
   std::vector<exchange::Adapter::Ptr> adapters;
+  documents::Documents* documents = nullptr;  // null: no [documents]; owned by the Gateway
 };
 
 class GatewayAdminBackend final : public front::admin::AdminBackend {
@@ -44,6 +46,12 @@ class GatewayAdminBackend final : public front::admin::AdminBackend {
     return audit::query_subject(parts_.audit_directory, query);
   }
   std::vector<front::admin::UpstreamStatus> upstreams() const override;
+
+  Result<std::vector<outbox::OutboxStatus>> outbox_documents(outbox::OutboxState state,
+                                                             std::size_t limit) override;
+  Result<outbox::OutboxStatus> outbox_document(const std::string& document_id) override;
+  Result<void> retry_dead_document(const std::string& document_id) override;
+  Result<std::vector<documents::RefusedIncoming>> refused_incoming(std::size_t limit) override;
 
  private:
   GatewayAdminParts parts_;

@@ -137,6 +137,7 @@ Result<GatewayConfig> load_gateway_config(const std::filesystem::path& file) {
     check(fail(ErrorCode::kBadRequest, "[audit] is required: every request is audited"));
   }
   if (const auto* a = section("adapters")) c.adapters = *a;
+  if (const auto* d = section("documents")) c.documents = *d;
   check(read_admin(top, c.admin, base));
   check(top.finish());
   if (!status) {

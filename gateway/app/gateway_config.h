@@ -82,6 +82,8 @@ struct GatewayConfig {
   std::string audit_fsync = "batch";  // batch | interval | none
 
   toml::table adapters;  // [adapters.*], handed to adapters/registry.cc as they are
+  // [documents] (gateway/documents/documents_config.h), read when the gateway is built.
+  std::optional<toml::table> documents;
 
   AdminConfig admin;  // [admin]
 };

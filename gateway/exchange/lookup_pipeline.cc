@@ -38,6 +38,8 @@ Result<std::shared_ptr<LookupPipeline>> LookupPipeline::create(PipelineParts par
       catalogue.push_back({std::string(adapter->name()), spec.code, spec.fields});
     }
   }
+  catalogue.insert(catalogue.end(), pipeline->parts_.extra_catalogue.begin(),
+                   pipeline->parts_.extra_catalogue.end());
   if (auto ok = pipeline->parts_.policy->check_against(catalogue); !ok) {
     return tl::unexpected(ok.error());
   }

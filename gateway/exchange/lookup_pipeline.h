@@ -30,6 +30,9 @@ struct PipelineParts {
   std::shared_ptr<const MemberAuthenticator> authenticator;
   policy::AccessPolicy::Ptr policy;
   std::vector<Adapter::Ptr> adapters;
+  // Grants the policy may hold beyond the adapters' document types (the document exchange's
+  // "documents" send/receive), so that check_against accepts them.
+  std::vector<policy::AccessPolicy::Catalogue> extra_catalogue;
   cache::RecordCache::Ptr cache;  // may be null: no cache configured
   // Signed requests: jti already seen → REPLAYED. Null: one in memory (a single gateway).
   cache::ReplayGuard::Ptr replay;

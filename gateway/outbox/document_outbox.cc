@@ -91,7 +91,8 @@ Result<DocumentOutbox::Ptr> DocumentOutbox::create(OutboxConfig config,
   Ptr outbox(
       new DocumentOutbox(std::move(config), std::move(key), std::move(clock), std::move(*link)));
   if (outbox->config_.persistence == PersistenceCheck::kRequire) {
-    if (auto ok = outbox->check_persistence(); !ok) return tl::unexpected(ok.error());
+    auto ok = check_redis_persistence(*outbox->link_, "outbox", PersistenceCheck::kRequire);
+    if (!ok) return tl::unexpected(ok.error());
   }
   return outbox;
 }
@@ -103,10 +104,12 @@ DocumentOutbox::DocumentOutbox(OutboxConfig config, std::shared_ptr<const cache:
       clock_(std::move(clock)),
       link_(std::move(link)) {}
 
-Result<PersistenceReport> DocumentOutbox::persistence() {
+Result<PersistenceReport> check_redis_persistence(RedisLink& link, std::string_view component,
+                                                  PersistenceCheck check) {
+  const std::string who(component);
   PersistenceReport report;
   for (std::string_view name : {"appendonly", "appendfsync"}) {
-    auto r = link_->command({"CONFIG", "GET", name});
+    auto r = link.command({"CONFIG", "GET", name});
     if (!r) return tl::unexpected(r.error());
     if (r->type != RedisValue::Type::kArray || r->elements.size() != 2)
       return odd_reply("CONFIG GET");
@@ -116,36 +119,38 @@ Result<PersistenceReport> DocumentOutbox::persistence() {
     else
       report.appendfsync = value;
   }
-  auto info = link_->command({"INFO", "server"});
+  auto info = link.command({"INFO", "server"});
   if (!info) return tl::unexpected(info.error());
   const std::string& text = text_of(*info);
   if (auto at = text.find("redis_version:"); at != std::string::npos) {
     const auto start = at + 14;
     report.version = text.substr(start, text.find_first_of("\r\n", start) - start);
   }
-  return report;
+  if (check == PersistenceCheck::kSkip) return report;
+  // Without AOF a Redis restart forgets every write since the last RDB snapshot: the caller
+  // was told "stored", so that would be a silent loss. Refuse to start.
+  if (!report.appendonly)
+    return fail(ErrorCode::kInternal,
+                who +
+                    ": Redis has appendonly no; what it stored would be lost on a restart. Set "
+                    "appendonly yes and appendfsync always (gateway/outbox/README.md)");
+  if (report.appendfsync == "always") return report;
+  if (report.appendfsync == "everysec") {
+    LT_LOG(warn,
+           "{}: Redis {} has appendfsync everysec: writes answered in the last ~1-2 s before a "
+           "power loss or kernel crash of the Redis host can be lost (a Redis process crash "
+           "alone loses nothing). Use appendfsync always in production (gateway/outbox/"
+           "README.md)",
+           who, report.version);
+    return report;
+  }
+  return fail(ErrorCode::kInternal, who + ": Redis has appendfsync " + report.appendfsync + "; " +
+                                        who +
+                                        " requires always (or everysec, gateway/outbox/README.md)");
 }
 
-Result<void> DocumentOutbox::check_persistence() {
-  auto report = persistence();
-  if (!report) return tl::unexpected(report.error());
-  // Without AOF a Redis restart forgets every document accepted since the last RDB snapshot:
-  // the sender was told "accepted", so that would be a silent loss. Refuse to start.
-  if (!report->appendonly)
-    return fail(ErrorCode::kInternal,
-                "outbox: Redis has appendonly no; accepted documents would be lost on a "
-                "restart. Set appendonly yes and appendfsync always (README.md)");
-  if (report->appendfsync == "always") return {};
-  if (report->appendfsync == "everysec") {
-    LT_LOG(warn,
-           "outbox: Redis {} has appendfsync everysec: documents accepted in the last ~1-2 s "
-           "before a power loss or kernel crash of the Redis host can be lost (a Redis process "
-           "crash alone loses nothing). Use appendfsync always in production (README.md)",
-           report->version);
-    return {};
-  }
-  return fail(ErrorCode::kInternal, "outbox: Redis has appendfsync " + report->appendfsync +
-                                        "; the outbox requires always (or everysec, README.md)");
+Result<PersistenceReport> DocumentOutbox::persistence() {
+  return check_redis_persistence(*link_, "outbox", PersistenceCheck::kSkip);
 }
 
 std::string DocumentOutbox::name_of(std::string_view document_id) const {

@@ -52,6 +52,14 @@ struct PersistenceReport {
   std::string version;      // redis_version
 };
 
+// Reads CONFIG GET appendonly/appendfsync and INFO server. With kRequire, refuses (INTERNAL) a
+// Redis that would forget answered writes on a restart (appendonly no, appendfsync no) and
+// warns on everysec; `component` ("outbox", "inbox") names the caller in messages and logs.
+// UPSTREAM_UNAVAILABLE when Redis cannot be asked. Shared by every store that keeps what it
+// acknowledged in Redis (the outbox, the document inbox).
+Result<PersistenceReport> check_redis_persistence(RedisLink& link, std::string_view component,
+                                                  PersistenceCheck check);
+
 class DocumentOutbox {
  public:
   using Ptr = std::shared_ptr<DocumentOutbox>;
@@ -104,7 +112,6 @@ class DocumentOutbox {
     return config_.key_prefix + std::string(suffix);
   }
   Result<OutboxStatus> read_status(const std::string& name);
-  Result<void> check_persistence();
 
   const OutboxConfig config_;
   const std::shared_ptr<const cache::SealingKey> sealing_key_;

@@ -69,6 +69,8 @@ struct Shared {
   tcp::resolver::results_type endpoints;
   SubjectSource& subjects;
   SignedBodies* signed_bodies;  // --sign-key; null: plain JSON bodies built per request
+  DocumentBodies* documents;    // --workload documents; null: lookups
+  unsigned ok_status;           // 200 for a lookup, 202 for an accepted document
   bool check_answer_signature;
   RequestBudget budget;
   std::string host_header;
@@ -84,12 +86,13 @@ class Connection {
   Connection(asio::io_context& io, Shared& shared, RunStats& stats)
       : io_(io), shared_(shared), stats_(stats), timer_(io) {
     request_.method(http::verb::post);
-    request_.target("/v1/lookup");
+    request_.target(shared.documents ? "/v1/documents" : "/v1/lookup");
     request_.version(11);
     request_.set(http::field::host, shared.host_header);
     request_.set(http::field::user_agent, "lienthong-load");
-    request_.set(http::field::content_type,
-                 shared.signed_bodies ? "application/jose" : "application/json");
+    request_.set(http::field::content_type, shared.documents       ? "application/xml"
+                                            : shared.signed_bodies ? "application/jose"
+                                                                   : "application/json");
     request_.set(http::field::accept, "application/json");
     request_.keep_alive(true);
   }
@@ -173,8 +176,11 @@ class Connection {
       const std::string* body = shared_.signed_bodies->take();
       if (!body) return close();
       request_.body() = *body;
+    } else if (shared_.documents) {
+      request_.body() = shared_.documents->next();  // a new DocumentId each time
     } else {
-      request_.body() = lookup_json_body(shared_.subjects.next(), shared_.options.max_age_s);
+      request_.body() = lookup_json_body(shared_.subjects.next(), shared_.options.document_type,
+                                         shared_.options.max_age_s);
     }
     ++sent_;
     if (measured_) ++stats_.sent;
@@ -208,7 +214,7 @@ class Connection {
       const SteadyTime now = SteadyClock::now();
       stats_.latency.record(now - origin_);
       stats_.last_completion = now;
-      if (response.result_int() != 200) {
+      if (response.result_int() != shared_.ok_status) {
         ++stats_.refused;
         ++stats_.by_status[static_cast<int>(response.result_int())];
         ++stats_.by_code[problem_code(response.body())];
@@ -335,7 +341,7 @@ Result<void> configure_tls(ssl::context& tls, const Options& options) {
 }  // namespace
 
 Result<RunStats> run_http_load(const Options& options, SubjectSource& subjects,
-                               SignedBodies* signed_bodies) {
+                               SignedBodies* signed_bodies, DocumentBodies* documents) {
   ssl::context tls(ssl::context::tls_client);
   if (auto ok = configure_tls(tls, options); !ok) return tl::unexpected(ok.error());
   TlsSessionCache sessions(tls.native_handle());
@@ -354,6 +360,8 @@ Result<RunStats> run_http_load(const Options& options, SubjectSource& subjects,
                 .endpoints = std::move(endpoints),
                 .subjects = subjects,
                 .signed_bodies = signed_bodies,
+                .documents = documents,
+                .ok_status = documents ? 202U : 200U,
                 .check_answer_signature = options.check_answer_signature.value_or(false),
                 .budget = RequestBudget(options.requests),
                 .host_header = options.host + ":" + std::to_string(options.port),

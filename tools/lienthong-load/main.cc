@@ -1,5 +1,6 @@
-// lienthong-load: drives the gateway's lookup API (HTTPS/JSON or Thrift) with client
-// certificates and reports throughput and latency percentiles (DESIGN.md §2, README.md here).
+// lienthong-load: drives the gateway's lookup API (HTTPS/JSON or Thrift) or its documents API
+// (HTTPS, edXML) with client certificates and reports throughput and latency percentiles
+// (DESIGN.md §2, README.md here).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <sys/resource.h>
 
@@ -10,6 +11,9 @@
 #include <memory>
 
 #include "gateway/core/log.h"
+#include "gateway/crypto/certificate_names.h"
+#include "gateway/crypto/key_material.h"
+#include "tools/lienthong-load/document_bodies.h"
 #include "tools/lienthong-load/http_driver.h"
 #include "tools/lienthong-load/options.h"
 #include "tools/lienthong-load/report.h"
@@ -21,6 +25,31 @@ namespace {
 
 constexpr int kExitUsage = 2;
 constexpr int kExitNothingWorked = 1;  // not one request succeeded (or could be sent)
+
+// --workload documents: the envelopes, From the --cert leaf's organ unless --from-organ says.
+lienthong::Result<std::unique_ptr<lienthong::load::DocumentBodies>> make_documents(
+    const lienthong::load::Options& options) {
+  std::string from = options.from_organ;
+  if (from.empty()) {
+    auto certs = lienthong::crypto::load_certificates(options.cert);
+    if (!certs || certs->empty()) {
+      return lienthong::fail(
+          lienthong::ErrorCode::kBadRequest,
+          "--cert " + options.cert + ": " + (certs ? "no certificate" : certs.error().detail));
+    }
+    auto organ = lienthong::crypto::organ_code_of(certs->front().get());
+    if (!organ) {
+      return lienthong::fail(lienthong::ErrorCode::kBadRequest,
+                             "--cert " + options.cert +
+                                 " names no organ (give --from-organ): " + organ.error().detail);
+    }
+    from = *organ;
+  }
+  auto spec = lienthong::load::document_spec(std::move(from));
+  spec.to_organ = options.to_organ;
+  spec.attachment_bytes = static_cast<size_t>(options.attachment_kb) * 1024;
+  return lienthong::load::DocumentBodies::create(std::move(spec));
+}
 
 // Each connection is a descriptor; 2,000 of them need more than the usual soft limit of 1,024.
 void raise_descriptor_limit(int connections) {
@@ -43,7 +72,8 @@ int run(int argc, char** argv) {
   // Logs go to stderr so that --json leaves stdout to the summary alone.
   spdlog::set_default_logger(spdlog::stderr_color_mt("lienthong-load"));
 
-  CLI::App app{"lienthong-load: load generator for the lienthong gateway's lookup API"};
+  CLI::App app{
+      "lienthong-load: load generator for the lienthong gateway's lookup and documents APIs"};
   lienthong::load::Options options;
   lienthong::load::add_options(app, options);
   try {
@@ -61,8 +91,16 @@ int run(int argc, char** argv) {
   // ignored, the write fails with EPIPE and counts as a transport error.
   std::signal(SIGPIPE, SIG_IGN);
 
-  lienthong::load::SubjectSource subjects(options.seed, options.citizens, options.subject_offset,
-                                          options.distinct);
+  lienthong::load::SubjectSource subjects(options);
+  std::unique_ptr<lienthong::load::DocumentBodies> documents;
+  if (options.documents()) {
+    auto made = make_documents(options);
+    if (!made) {
+      std::cerr << "lienthong-load: " << made.error().detail << "\n";
+      return kExitUsage;
+    }
+    documents = std::move(*made);
+  }
   // Signed requests are signed before the run starts: the signing is not measured.
   std::unique_ptr<lienthong::load::SignedBodies> signed_bodies;
   if (options.signing()) {
@@ -76,9 +114,10 @@ int run(int argc, char** argv) {
     LT_LOG(info, "pre-signed {} requests ({}) in {:.3f} s", report.presigned, report.alg,
            report.presign_s);
   }
-  auto stats = options.protocol == lienthong::load::Protocol::kHttp
-                   ? lienthong::load::run_http_load(options, subjects, signed_bodies.get())
-                   : lienthong::load::run_thrift_load(options, subjects);
+  auto stats =
+      options.protocol == lienthong::load::Protocol::kHttp
+          ? lienthong::load::run_http_load(options, subjects, signed_bodies.get(), documents.get())
+          : lienthong::load::run_thrift_load(options, subjects);
   if (!stats) {
     std::cerr << "lienthong-load: " << stats.error().detail << "\n";
     return kExitUsage;
@@ -86,7 +125,17 @@ int run(int argc, char** argv) {
   lienthong::load::Summary summary{.options = options,
                                    .stats = std::move(*stats),
                                    .next_subject_offset = subjects.next_offset(),
-                                   .signing = std::nullopt};
+                                   .signing = std::nullopt,
+                                   .documents = std::nullopt};
+  if (documents) {
+    const auto& spec = documents->spec();
+    summary.documents = lienthong::load::DocumentsReport{.from_organ = spec.from_organ,
+                                                         .to_organ = spec.to_organ,
+                                                         .run_id = spec.run_id,
+                                                         .attachment_bytes = spec.attachment_bytes,
+                                                         .body_bytes = documents->body_size(),
+                                                         .issued = documents->issued()};
+  }
   if (signed_bodies) {
     summary.signing = signed_bodies->report();
     if (summary.signing->exhausted) {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 
+#include "adapters/land/parcel_dataset.h"
 #include "adapters/population/citizen_dataset.h"
 #include "tools/lienthong-load/signed_bodies.h"
 
@@ -18,6 +19,14 @@ void add_options(CLI::App& app, Options& o) {
       ->transform(CLI::CheckedTransformer(protocols, CLI::ignore_case))
       ->type_name("http|thrift")
       ->default_str("http");
+  const std::map<std::string, Workload> workloads{{"lookup", Workload::kLookup},
+                                                  {"documents", Workload::kDocuments}};
+  app.add_option("--workload", o.workload,
+                 "lookup (POST /v1/lookup) or documents (POST /v1/documents: edXML with an "
+                 "attachment, answer 202)")
+      ->transform(CLI::CheckedTransformer(workloads, CLI::ignore_case))
+      ->type_name("lookup|documents")
+      ->default_str("lookup");
   app.add_option("--host", o.host, "Gateway address")->capture_default_str();
   app.add_option("--port", o.port, "Gateway port")->required()->check(CLI::Range(1, 65535));
   app.add_option("--cert", o.cert, "Client certificate chain, PEM (leaf first)")
@@ -56,6 +65,16 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--seed", o.seed, "Seed of the population simulator's data set")
       ->capture_default_str();
   app.add_option("--citizens", o.citizens, "Size of that data set")->capture_default_str();
+  app.add_option("--document-type", o.document_type,
+                 "CD01: citizens of the population simulator; DD01: parcels of the land "
+                 "simulator (subjects <commune>-<sheet>-<parcel>)")
+      ->check(CLI::IsMember({std::string(kCitizenDocumentType), std::string(kParcelDocumentType)}))
+      ->capture_default_str();
+  o.parcels = land::sim::ParcelDataset::kDefaultCount;
+  app.add_option("--parcels", o.parcels,
+                 "DD01: size of the land simulator's data set (its --parcels; its owners come "
+                 "from --seed/--citizens)")
+      ->capture_default_str();
   app.add_option("--distinct", o.distinct,
                  "Subjects to cycle through (1: all but the first are cache hits); default all");
   app.add_option("--subject-offset", o.subject_offset,
@@ -63,6 +82,16 @@ void add_options(CLI::App& app, Options& o) {
       ->capture_default_str();
   app.add_option("--max-age", o.max_age_s, "maxAgeSeconds of every request (0 = always fresh)")
       ->check(CLI::NonNegativeNumber);
+
+  app.add_option("--from-organ", o.from_organ,
+                 "documents: From/OrganId (default: the organ the --cert leaf names)");
+  app.add_option("--to-organ", o.to_organ, "documents: To/OrganId, the one recipient")
+      ->capture_default_str();
+  app.add_option("--attachment-kb", o.attachment_kb,
+                 "documents: size of the one attachment in KiB (random bytes, base64 in the "
+                 "envelope)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{0}, uint64_t{20} * 1024));
 
   app.add_option("--sign-key", o.sign_key,
                  "HTTP: send signed JSON (compact JWS, application/jose) signed with this private "
@@ -89,9 +118,22 @@ Result<void> finish_options(Options& o) {
     return fail(ErrorCode::kBadRequest, fmt::format("--citizens must be 1..{}",
                                                     population::sim::CitizenDataset::max_count()));
   }
-  if (o.distinct == 0) o.distinct = o.citizens;
-  if (o.distinct > o.citizens) {
-    return fail(ErrorCode::kBadRequest, "--distinct cannot exceed --citizens");
+  if (o.parcel_subjects() && o.parcels == 0) {
+    return fail(ErrorCode::kBadRequest, "--parcels must be at least 1");
+  }
+  if (o.distinct == 0) o.distinct = o.subject_count();
+  if (o.distinct > o.subject_count()) {
+    return fail(ErrorCode::kBadRequest, o.parcel_subjects()
+                                            ? "--distinct cannot exceed --parcels"
+                                            : "--distinct cannot exceed --citizens");
+  }
+  if (o.documents() && o.protocol != Protocol::kHttp) {
+    return fail(ErrorCode::kBadRequest, "--workload documents is http only (POST /v1/documents)");
+  }
+  if (o.documents() && (o.signing() || o.check_answer_signature.value_or(false))) {
+    return fail(ErrorCode::kBadRequest,
+                "--sign-key and --check-answer-signature are for lookups: a document is signed "
+                "by the gateway (XML-DSig) and answered 202 without a record");
   }
   if (o.protocol == Protocol::kThrift && o.threads != 1) {
     return fail(ErrorCode::kBadRequest,

@@ -1,21 +1,30 @@
 // lienthong-load's command line: what to drive (protocol, address, client certificate), how
 // hard (closed loop over N connections, or an open loop at a fixed rate), for how long, and
-// which subjects to ask about.
+// what to send: lookups (which document type, which subjects) or edXML documents.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "gateway/core/error.h"
 
 namespace lienthong::load {
 
 enum class Protocol { kHttp, kThrift };
+// lookup: POST /v1/lookup (or Exchange.lookup), answer 200. documents: POST /v1/documents with an
+// edXML envelope (document_bodies.h), answer 202.
+enum class Workload { kLookup, kDocuments };
+
+// The document types whose subjects lienthong-load can draw from a simulator's data set.
+inline constexpr std::string_view kCitizenDocumentType = "CD01";  // population: personal IDs
+inline constexpr std::string_view kParcelDocumentType = "DD01";   // land: parcel keys
 
 struct Options {
   Protocol protocol = Protocol::kHttp;
+  Workload workload = Workload::kLookup;
   std::string host = "127.0.0.1";
   int port = 0;
   std::string cert;  // client certificate chain (PEM, leaf first)
@@ -33,9 +42,16 @@ struct Options {
 
   uint64_t seed = 0;
   uint64_t citizens = 0;
-  uint64_t distinct = 0;  // 0 = every citizen of the data set
+  std::string document_type = std::string(kCitizenDocumentType);
+  uint64_t parcels = 0;   // DD01: size of the land simulator's data set
+  uint64_t distinct = 0;  // 0 = every subject of the data set
   uint64_t subject_offset = 0;
   std::optional<int64_t> max_age_s;
+
+  // --workload documents.
+  std::string from_organ;  // empty: the organ the --cert leaf names
+  std::string to_organ = "000.00.00.H20";
+  uint64_t attachment_kb = 100;
 
   // Signed JSON (HTTP only): requests go out as compact JWS (application/jose) signed with this
   // key, which must be the key of the --cert leaf; empty = plain JSON.
@@ -48,6 +64,10 @@ struct Options {
   bool json = false;
 
   bool open_loop() const { return rate > 0; }
+  bool documents() const { return workload == Workload::kDocuments; }
+  bool parcel_subjects() const { return document_type == kParcelDocumentType; }
+  // The size of the data set the subjects come from.
+  uint64_t subject_count() const { return parcel_subjects() ? parcels : citizens; }
   bool signing() const { return !sign_key.empty(); }
   // The measured window's length, or nullopt when only --requests bounds the run.
   std::optional<double> window_s() const {

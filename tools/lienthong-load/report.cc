@@ -94,6 +94,20 @@ nlohmann::json summary_json(const Summary& s) {
                     {"presign_s", rounded(s.signing->presign_s, 3)},
                     {"exhausted", s.signing->exhausted}};
   }
+  j["workload"] = s.options.documents() ? "documents" : "lookup";
+  j["document_type"] =
+      s.options.documents() ? nlohmann::json() : nlohmann::json(s.options.document_type);
+  j["documents"] = nullptr;
+  if (s.documents) {
+    const auto& d = *s.documents;
+    j["documents"] = {{"from", d.from_organ},
+                      {"to", d.to_organ},
+                      {"run_id", d.run_id},
+                      {"attachment_bytes", d.attachment_bytes},
+                      {"body_bytes", d.body_bytes},
+                      {"issued", d.issued},
+                      {"mb_per_s", rounded(s.throughput_per_s() * double(d.body_bytes) / 1e6, 2)}};
+  }
   return j;
 }
 
@@ -107,6 +121,15 @@ std::string summary_text(const Summary& s) {
       o.host, o.port, o.connections, st.connections_open,
       o.open_loop() ? fmt::format("open loop at {} req/s", o.rate) : std::string("closed loop"));
   out += fmt::format("  measured {:.3f} s after {} s of warm-up\n", s.elapsed_s(), o.warmup_s);
+  if (s.documents) {
+    const auto& d = *s.documents;
+    out += fmt::format(
+        "documents: POST /v1/documents, {} -> {}, {} B envelopes ({} B attachment), "
+        "DocumentIds <n>/LT-{}, {} issued\n",
+        d.from_organ, d.to_organ, d.body_bytes, d.attachment_bytes, d.run_id, d.issued);
+  } else {
+    out += fmt::format("lookups: document type {}\n", o.document_type);
+  }
   out += fmt::format("requests: sent {}  completed {}  ok {}  errors {}  unsent {}\n", st.sent,
                      st.completed(), st.ok, st.errors(), st.unsent);
   if (st.errors() > 0 || st.connect_failure_count() > 0) {
@@ -127,6 +150,10 @@ std::string summary_text(const Summary& s) {
   out += fmt::format("throughput: {:.1f} ok/s   achieved rate {:.1f} req/s", s.throughput_per_s(),
                      s.achieved_rate());
   out += o.open_loop() ? fmt::format(" (target {} req/s)\n", o.rate) : std::string("\n");
+  if (s.documents) {
+    out += fmt::format("documents accepted: {:.2f} MB/s of envelopes\n",
+                       s.throughput_per_s() * double(s.documents->body_bytes) / 1e6);
+  }
   out += fmt::format(
       "latency ms: p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  p99.9 {:.3f}  max {:.3f}  mean {:.3f}\n",
       ms(h.percentile(50)), ms(h.percentile(90)), ms(h.percentile(99)), ms(h.percentile(99.9)),

@@ -11,11 +11,22 @@
 
 namespace lienthong::load {
 
+// What the report says about --workload documents.
+struct DocumentsReport {
+  std::string from_organ;
+  std::string to_organ;
+  std::string run_id;             // in every CodeNotation: LT-<run id>
+  uint64_t attachment_bytes = 0;  // decoded
+  uint64_t body_bytes = 0;        // the envelope of document 0
+  uint64_t issued = 0;            // documents handed to requests (warm-up included)
+};
+
 struct Summary {
   Options options;
   RunStats stats;
   uint64_t next_subject_offset = 0;
-  std::optional<SigningReport> signing;  // --sign-key
+  std::optional<SigningReport> signing;      // --sign-key
+  std::optional<DocumentsReport> documents;  // --workload documents
 
   // Seconds from the start of the measured window to the last measured answer (so requests
   // still in flight when the window closed are in the rates too).
@@ -30,7 +41,10 @@ struct Summary {
 //            "connect":{...}},
 //  "reconnects","tls_resumed","throughput_per_s",
 //  "latency_ms":{"p50","p90","p99","p999","max","mean","min"},"next_subject_offset",
-//  "signing": null | {"alg","presigned","used","presign_s","exhausted"}}
+//  "signing": null | {"alg","presigned","used","presign_s","exhausted"},
+//  "workload": "lookup"|"documents", "document_type": "CD01"|"DD01"|null (documents),
+//  "documents": null | {"from","to","run_id","attachment_bytes","body_bytes","issued",
+//                       "mb_per_s" (ok × body_bytes / duration, MB = 10^6 bytes)}}
 nlohmann::json summary_json(const Summary& summary);
 
 std::string summary_text(const Summary& summary);

@@ -77,9 +77,10 @@ uint64_t default_presign_count(const Options& o) {
   return std::clamp<uint64_t>(n, 1, kMaxPresign);
 }
 
-std::string signed_lookup_payload(std::string_view subject_id, std::optional<int64_t> max_age_s,
-                                  int64_t iat, std::string_view jti) {
-  std::string payload = lookup_json_body(subject_id, max_age_s);
+std::string signed_lookup_payload(std::string_view subject_id, std::string_view document_type,
+                                  std::optional<int64_t> max_age_s, int64_t iat,
+                                  std::string_view jti) {
+  std::string payload = lookup_json_body(subject_id, document_type, max_age_s);
   payload.pop_back();  // the closing brace; jti is printable ASCII without '"' or '\'
   payload += fmt::format(R"(,"iat":{},"jti":"{}"}})", iat, jti);
   return payload;
@@ -112,8 +113,8 @@ Result<std::unique_ptr<SignedBodies>> SignedBodies::presign(const Options& optio
       const crypto::JwsSigner& s = **signer;
       for (uint64_t i = t; i < count; i += threads) {
         std::string& body = out->bodies_[i];
-        auto jws = s.sign(
-            signed_lookup_payload(body, options.max_age_s, iat, fmt::format("{}-{}", *run_id, i)));
+        auto jws = s.sign(signed_lookup_payload(body, options.document_type, options.max_age_s, iat,
+                                                fmt::format("{}-{}", *run_id, i)));
         if (!jws) {
           errors[t] = jws.error();
           return;

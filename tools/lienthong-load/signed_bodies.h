@@ -30,8 +30,9 @@ inline constexpr uint64_t kMaxPresign = 10000000;
 uint64_t default_presign_count(const Options& options);
 
 // The signed payload: lookup_json_body() with "iat" and "jti" added.
-std::string signed_lookup_payload(std::string_view subject_id, std::optional<int64_t> max_age_s,
-                                  int64_t iat, std::string_view jti);
+std::string signed_lookup_payload(std::string_view subject_id, std::string_view document_type,
+                                  std::optional<int64_t> max_age_s, int64_t iat,
+                                  std::string_view jti);
 
 // What the report says about signing.
 struct SigningReport {

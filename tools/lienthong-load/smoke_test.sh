@@ -13,6 +13,10 @@
 #   6. with GEN_PY (Python code generated from lienthong.thrift): the Thrift driver against a
 #      python3-thrift stub of Exchange (TLS + client certificate, framed, binary) that answers
 #      a well-formed request with a record and refuses maxAgeSeconds=0 with NOT_FOUND.
+#   7. --document-type DD01: lookup bodies ask for land parcels <commune>-<sheet>-<parcel>;
+#      --workload documents: POST /v1/documents, application/xml, 202 counted ok; each body an
+#      edXML envelope From the certificate's organ To 000.00.00.H20 with its own DocumentId
+#      (<From>,<yyyy/MM/dd>,<CodeNumber>/<CodeNotation>) and one 100 KiB attachment.
 # Usage: smoke_test.sh LIENTHONG_LOAD [PKI_DIR [GEN_PY]]
 #   PKI_DIR defaults to $LIENTHONG_TEST_PKI, else a fresh certs/dev-pki.sh run in a temp dir;
 #   GEN_PY defaults to $LIENTHONG_THRIFT_PY; without it step 6 is skipped.
@@ -43,11 +47,12 @@ if [[ -z "$PKI" ]]; then
 fi
 EC=$(cd "$PKI/ec" && pwd)  # absolute: nginx resolves relative paths against its prefix
 
-# Free loopback ports (a small race with other processes is acceptable for a smoke test): four
-# for nginx, one that nobody listens on, one for the Thrift stub.
-read -r PORT_OK PORT_429 PORT_CLOSED PORT_THRIFT PORT_SIGNED PORT_BACKEND < <("$PYTHON" - <<'EOF'
+# Free loopback ports (a small race with other processes is acceptable for a smoke test): five
+# for nginx and its plain backend, one that nobody listens on, one for the Thrift stub.
+read -r PORT_OK PORT_429 PORT_CLOSED PORT_THRIFT PORT_SIGNED PORT_BACKEND PORT_DOCS \
+  < <("$PYTHON" - <<'EOF'
 import socket
-socks = [socket.socket() for _ in range(6)]
+socks = [socket.socket() for _ in range(7)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
@@ -99,6 +104,26 @@ http {
   server {
     listen 127.0.0.1:$PORT_BACKEND;
     location = /v1/lookup { default_type application/json; return 200 '{"ok":true}'; }
+    location = /v1/documents {
+      default_type application/json;
+      return 202 '{"outboxId":"ob-0000000001","duplicate":false,"state":"accepted"}';
+    }
+  }
+  # Step 7: land lookups and documents, every body logged (JSON-escaped: envelopes span lines);
+  # the buffer holds a whole envelope in memory, where \$request_body can see it.
+  log_format json_bodies escape=json '\$content_type\t\$request_body';
+  server {
+    listen 127.0.0.1:$PORT_DOCS ssl;
+    client_body_buffer_size 1m;
+    client_max_body_size 2m;
+    location = /v1/lookup {
+      access_log $WORK/land.log json_bodies;
+      proxy_pass http://127.0.0.1:$PORT_BACKEND;
+    }
+    location = /v1/documents {
+      access_log $WORK/documents.log json_bodies;
+      proxy_pass http://127.0.0.1:$PORT_BACKEND;
+    }
   }
 }
 EOF
@@ -241,6 +266,90 @@ RC=$?
 set -e
 [[ $RC -eq 2 ]] && grep -q "not the key of the --cert leaf" "$WORK/stderr.log" ||
   { echo "FAILED: a key that is not the certificate's was not refused (exit $RC)"; exit 1; }
+
+echo "7. land parcels and edXML documents"
+OUT=$("$LOAD" "${COMMON[@]}" --port "$PORT_DOCS" --connections 2 --requests 30 \
+  --document-type DD01 --parcels 500000 --distinct 10 --max-age 0)
+echo "$OUT"
+check "$OUT" 's["ok"] == 30' 's["errors"]["total"] == 0' 's["workload"] == "lookup"' \
+  's["document_type"] == "DD01"' 's["documents"] is None'
+OUT=$("$LOAD" "${COMMON[@]}" --port "$PORT_DOCS" --connections 4 --requests 40 \
+  --workload documents)
+echo "$OUT"
+check "$OUT" 's["ok"] == 40' 's["sent"] == 40' 's["errors"]["total"] == 0' \
+  's["workload"] == "documents"' 's["document_type"] is None' \
+  's["documents"]["from"] == "000.00.00.G22"' 's["documents"]["to"] == "000.00.00.H20"' \
+  's["documents"]["attachment_bytes"] == 102400' \
+  '136000 < s["documents"]["body_bytes"] < 150000' 's["documents"]["issued"] == 40'
+# What nginx received (no warm-up: every issued body was sent once).
+"$PYTHON" - "$WORK/land.log" "$WORK/documents.log" <<'EOF'
+import base64, json, re, sys
+import xml.etree.ElementTree as ET
+
+def bodies(path):
+    out = []
+    for line in open(path, encoding="utf-8").read().splitlines():
+        content_type, body = line.split("\t", 1)
+        out.append((content_type, json.loads('"' + body + '"')))
+    return out
+
+land = bodies(sys.argv[1])
+assert len(land) == 30, f"{len(land)} land lookups logged, expected 30"
+subjects = set()
+for content_type, body in land:
+    assert content_type == "application/json", content_type
+    lookup = json.loads(body)
+    assert lookup["documentType"] == "DD01" and lookup["maxAgeSeconds"] == 0, lookup
+    assert re.fullmatch(r"\d{5}-\d{1,3}-\d{1,4}", lookup["subjectId"]), lookup
+    subjects.add(lookup["subjectId"])
+assert len(subjects) == 10, f"{len(subjects)} distinct parcels, expected --distinct 10"
+
+NS = {"e": "http://www.mic.gov.vn/TBT/QCVN_102_2016"}
+docs = bodies(sys.argv[2])
+assert len(docs) == 40, f"{len(docs)} documents logged, expected 40"
+ids, attachments = set(), set()
+for content_type, body in docs:
+    assert content_type == "application/xml", content_type
+    root = ET.fromstring(body.encode("utf-8"))
+    header = root.find("e:edXMLEnvelope/e:edXMLHeader/e:MessageHeader", NS)
+    organ = header.findtext("e:From/e:OrganId", namespaces=NS)
+    to = [t.findtext("e:OrganId", namespaces=NS) for t in header.findall("e:To", NS)]
+    assert organ == "000.00.00.G22" and to == ["000.00.00.H20"], (organ, to)
+    date = header.findtext("e:PromulgationInfo/e:PromulgationDate", namespaces=NS)
+    code = (header.findtext("e:Code/e:CodeNumber", namespaces=NS) + "/" +
+            header.findtext("e:Code/e:CodeNotation", namespaces=NS))
+    document_id = header.findtext("e:DocumentId", namespaces=NS)
+    assert re.fullmatch(r"\d{4}/\d{2}/\d{2}", date), date
+    assert document_id == f"{organ},{date},{code}", document_id
+    bussiness = root.findtext("e:edXMLEnvelope/e:edXMLHeader/e:TraceHeaderList/e:Bussiness/"
+                              "e:DocumentId", namespaces=NS)
+    assert bussiness == document_id, bussiness
+    encoded = root.findall("e:AttachmentEncoded/e:Attachment", NS)
+    assert len(encoded) == 1, len(encoded)
+    data = base64.b64decode(encoded[0].findtext("e:ContentTransferEncoded", namespaces=NS))
+    assert len(data) == 102400, len(data)
+    ids.add(document_id)
+    attachments.add(data)
+assert len(ids) == 40, f"only {len(ids)} distinct DocumentIds in 40 documents"
+assert len(attachments) == 1, "the attachment differs between documents"
+print("30 land lookups and 40 edXML documents checked: 40 distinct DocumentIds")
+EOF
+# Refused before any request: documents over Thrift; a recipient that is not an organ code
+# (lienthong-load validates its first envelope with the gateway's edXML rules at start).
+set +e
+"$LOAD" "${COMMON[@]}" --port "$PORT_DOCS" --workload documents --protocol thrift --requests 1 \
+  >/dev/null 2>"$WORK/stderr.log"
+RC=$?
+set -e
+[[ $RC -eq 2 ]] && grep -q "http only" "$WORK/stderr.log" ||
+  { echo "FAILED: --workload documents over thrift was not refused (exit $RC)"; exit 1; }
+set +e
+"$LOAD" "${COMMON[@]}" --port "$PORT_DOCS" --workload documents --to-organ H20 --requests 1 \
+  >/dev/null 2>"$WORK/stderr.log"
+RC=$?
+set -e
+[[ $RC -eq 2 ]] && grep -q "MessageHeader/To" "$WORK/stderr.log" ||
+  { echo "FAILED: a bad --to-organ was not refused (exit $RC)"; cat "$WORK/stderr.log"; exit 1; }
 
 if [[ -z "$GEN_PY" ]]; then
   echo "6. skipped: no GEN_PY (python code generated from lienthong.thrift)"

@@ -128,7 +128,7 @@ class Connection {
   void run(int rank) {
     const Schedule& schedule = *shared_.schedule;
     gen::LookupRequest request;
-    request.documentType = kDocumentType;
+    request.documentType = shared_.options.document_type;
     request.purpose.dossierCode = kDossierCode;
     request.purpose.procedureCode = kProcedureCode;
     request.officer.personalId = kOfficerPersonalId;

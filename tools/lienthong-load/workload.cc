@@ -7,26 +7,39 @@
 
 namespace lienthong::load {
 
-std::string lookup_json_body(std::string_view subject_id, std::optional<int64_t> max_age_s) {
+std::string lookup_json_body(std::string_view subject_id, std::string_view document_type,
+                             std::optional<int64_t> max_age_s) {
   std::string body = fmt::format(
       R"({{"subjectId":"{}","documentType":"{}","purpose":{{"dossierCode":"{}",)"
       R"("procedureCode":"{}"}},"officer":{{"personalId":"{}","account":"{}"}})",
-      subject_id, kDocumentType, kDossierCode, kProcedureCode, kOfficerPersonalId, kOfficerAccount);
+      subject_id, document_type, kDossierCode, kProcedureCode, kOfficerPersonalId, kOfficerAccount);
   if (max_age_s) body += fmt::format(R"(,"maxAgeSeconds":{})", *max_age_s);
   body += '}';
   return body;
 }
 
-SubjectSource::SubjectSource(uint64_t seed, uint64_t citizens, uint64_t offset, uint64_t distinct)
-    : dataset_(seed, citizens), offset_(offset), distinct_(std::max<uint64_t>(distinct, 1)) {}
+SubjectSource::SubjectSource(uint64_t seed, uint64_t citizens, uint64_t offset, uint64_t distinct,
+                             uint64_t parcels)
+    : citizens_(std::make_shared<const population::sim::CitizenDataset>(seed, citizens)),
+      parcels_(parcels > 0
+                   ? std::make_unique<const land::sim::ParcelDataset>(citizens_, seed, parcels)
+                   : nullptr),
+      size_(parcels_ ? parcels_->size() : citizens_->size()),
+      offset_(offset),
+      distinct_(std::max<uint64_t>(distinct, 1)) {}
+
+SubjectSource::SubjectSource(const Options& o)
+    : SubjectSource(o.seed, o.citizens, o.subject_offset, o.distinct,
+                    o.parcel_subjects() ? o.parcels : 0) {}
 
 std::string SubjectSource::next() {
   const uint64_t n = issued_.fetch_add(1, std::memory_order_relaxed);
-  return dataset_.personal_id_at((offset_ + n % distinct_) % dataset_.size());
+  const uint64_t index = (offset_ + n % distinct_) % size_;
+  return parcels_ ? parcels_->key_at(index) : citizens_->personal_id_at(index);
 }
 
 uint64_t SubjectSource::next_offset() const {
-  return (offset_ + std::min(issued(), distinct_)) % dataset_.size();
+  return (offset_ + std::min(issued(), distinct_)) % size_;
 }
 
 namespace {

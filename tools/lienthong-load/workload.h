@@ -1,15 +1,18 @@
 // What every driver shares: who the requests are about (SubjectSource), what they say
-// (lookup_json_body and the constants below), and when they are sent (Schedule, RequestBudget).
+// (lookup_json_body and the constants below; documents: document_bodies.h), and when they are
+// sent (Schedule, RequestBudget).
 // All of it is safe to use from several threads.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "adapters/land/parcel_dataset.h"
 #include "adapters/population/citizen_dataset.h"
 #include "tools/lienthong-load/options.h"
 
@@ -20,22 +23,30 @@ namespace lienthong::load {
 using SteadyClock = std::chrono::steady_clock;
 using SteadyTime = SteadyClock::time_point;
 
-// The fixed parts of every lookup (the reference request): a citizen record, asked for
-// by officer canbo.load of organ G22 for one dossier of procedure 1.001234.
-inline constexpr std::string_view kDocumentType = "CD01";
+// The fixed parts of every lookup (the reference request): a record of --document-type
+// (CD01, a citizen, by default), asked for by officer canbo.load of organ G22 for one dossier of
+// procedure 1.001234.
 inline constexpr std::string_view kDossierCode = "000.00.00.G22-261122-0001";
 inline constexpr std::string_view kProcedureCode = "1.001234";
 inline constexpr std::string_view kOfficerPersonalId = "001092000001";
 inline constexpr std::string_view kOfficerAccount = "canbo.load";
 
-// The POST /v1/lookup body for `subject_id` (a 12-digit personal ID, so nothing to escape).
-std::string lookup_json_body(std::string_view subject_id, std::optional<int64_t> max_age_s);
+// The POST /v1/lookup body for `subject_id` (a 12-digit personal ID or a parcel key
+// "00004-12-345": nothing to escape) and `document_type` (CD01, DD01).
+std::string lookup_json_body(std::string_view subject_id, std::string_view document_type,
+                             std::optional<int64_t> max_age_s);
 
-// Request n (counted over the whole process) asks about citizen
-// (offset + n mod distinct) mod size of the simulator's data set.
+// Request n (counted over the whole process) asks about subject
+// (offset + n mod distinct) mod size of the simulator's data set: citizen personal IDs of the
+// population simulator, or with `parcels` > 0 parcel keys <commune>-<sheet>-<parcel> of the land
+// simulator (whose owners come from the same citizens).
 class SubjectSource {
  public:
-  SubjectSource(uint64_t seed, uint64_t citizens, uint64_t offset, uint64_t distinct);
+  // Throws std::invalid_argument when a data set size is out of range (startup only).
+  SubjectSource(uint64_t seed, uint64_t citizens, uint64_t offset, uint64_t distinct,
+                uint64_t parcels = 0);
+  // For options.document_type.
+  explicit SubjectSource(const Options& options);
 
   std::string next();
   uint64_t issued() const { return issued_.load(std::memory_order_relaxed); }
@@ -44,7 +55,9 @@ class SubjectSource {
   uint64_t next_offset() const;
 
  private:
-  population::sim::CitizenDataset dataset_;
+  std::shared_ptr<const population::sim::CitizenDataset> citizens_;
+  std::unique_ptr<const land::sim::ParcelDataset> parcels_;  // null: citizen subjects
+  uint64_t size_;
   uint64_t offset_;
   uint64_t distinct_;
   std::atomic<uint64_t> issued_{0};

@@ -5,6 +5,7 @@
 
 #include "adapters/catalogue.h"
 #include "gateway/app/gateway_config.h"
+#include "gateway/documents/document_policy.h"
 
 namespace lienthong::cli {
 namespace {
@@ -37,6 +38,9 @@ Result<std::vector<policy::AccessPolicy::Catalogue>> load_catalogue(const std::s
       c->adapters, std::filesystem::absolute(c->source).parent_path());
   if (!catalogue) {
     return fail(catalogue.error().code, config + ": " + catalogue.error().detail);
+  }
+  if (c->documents) {
+    for (auto& entry : documents::policy_catalogue()) catalogue->push_back(std::move(entry));
   }
   return catalogue;
 }

@@ -15,6 +15,8 @@
 #include "gateway/core/clock.h"
 #include "gateway/core/error.h"
 #include "gateway/crypto/trust_snapshot.h"
+#include "gateway/documents/document_inbox.h"
+#include "gateway/outbox/outbox_types.h"
 #include "gateway/policy/access_policy.h"
 
 namespace lienthong::front::admin {
@@ -57,6 +59,35 @@ class AdminBackend {
   virtual Result<audit::SubjectAnswer> audit_subject(const audit::SubjectQuery& query) = 0;
 
   virtual std::vector<UpstreamStatus> upstreams() const = 0;
+
+  // [documents] (docs/documents.md): the outbox's documents by state (dead letters above all),
+  // one document's delivery state, a dead letter sent again, and the incoming documents the
+  // receiver refused. Without [documents]: NOT_FOUND "documents are not enabled".
+  virtual Result<std::vector<outbox::OutboxStatus>> outbox_documents(outbox::OutboxState state,
+                                                                     std::size_t limit) {
+    (void)state, (void)limit;
+    return documents_disabled();
+  }
+  virtual Result<outbox::OutboxStatus> outbox_document(const std::string& document_id) {
+    (void)document_id;
+    return documents_disabled();
+  }
+  virtual Result<void> retry_dead_document(const std::string& document_id) {
+    (void)document_id;
+    return documents_disabled();
+  }
+  virtual Result<std::vector<documents::RefusedIncoming>> refused_incoming(std::size_t limit) {
+    (void)limit;
+    return documents_disabled();
+  }
+
+ protected:
+  static Error documents_disabled_error() {
+    return Error{ErrorCode::kNotFound, "documents are not enabled on this gateway"};
+  }
+  static tl::unexpected<Error> documents_disabled() {
+    return tl::unexpected(documents_disabled_error());
+  }
 };
 
 }  // namespace lienthong::front::admin

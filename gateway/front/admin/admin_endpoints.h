@@ -63,4 +63,9 @@ AdminAction cache_invalidate(const AdminServices& s, const AdminCall& call);
 AdminAction audit_who(const AdminServices& s, const AdminCall& call);
 AdminAction upstreams(const AdminServices& s, const AdminCall& call);
 
+AdminAction documents_outbox(const AdminServices& s, const AdminCall& call);
+AdminAction documents_outbox_one(const AdminServices& s, const AdminCall& call);
+AdminAction documents_retry(const AdminServices& s, const AdminCall& call);
+AdminAction documents_refused(const AdminServices& s, const AdminCall& call);
+
 }  // namespace lienthong::front::admin

@@ -42,6 +42,14 @@ constexpr std::array kRoutes = {
           cache_invalidate},
     Route{bhttp::verb::get, "/admin/v1/audit/who", false, "admin.audit.who", audit_who},
     Route{bhttp::verb::get, "/admin/v1/upstreams", false, "admin.upstreams", upstreams},
+    Route{bhttp::verb::get, "/admin/v1/documents/outbox", false, "admin.documents.outbox",
+          documents_outbox},
+    Route{bhttp::verb::get, "/admin/v1/documents/outbox/", true, "admin.documents.outbox",
+          documents_outbox_one},
+    Route{bhttp::verb::post, "/admin/v1/documents/retry/", true, "admin.documents.retry",
+          documents_retry},
+    Route{bhttp::verb::get, "/admin/v1/documents/refused", false, "admin.documents.refused",
+          documents_refused},
 };
 
 // The parameter when `path` matches the route's shape, else nullopt.
