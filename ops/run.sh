@@ -9,6 +9,8 @@
 #    `lienthong sign-jws`, and checks the gateway's signed answers with `lienthong verify-jws`;
 #  - looks up a land parcel as a province (owners' names only) and by its certificate serial as a
 #    ministry (owners' personal IDs too);
+#  - sends an official document (edXML, 100 KB attachment) from the ministry to the province
+#    through the document axis simulator: delivered, received, acknowledged with status 03;
 #  - takes on a new member (`lienthong trust pin-member`) and revokes it (a CRL imported with
 #    `lienthong trust import-crl`) while the gateway runs;
 #  - answers a citizen's "who processed my data" from the audit (`lienthong audit who`).
@@ -33,7 +35,7 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 ops/stop.sh >/dev/null 2>&1 || true
 rm -rf "$DEMO/trust"  # the stack pins the dev members afresh (the dev PKI may have been rebuilt)
 L=build/release/tools/lienthong/lienthong
-say "1. Start redis-server, lienthong-sim (SIMULATORS of the population DB, the enterprise registry, social insurance and the land DB) and lienthong-gateway"
+say "1. Start redis-server, lienthong-sim (SIMULATORS of the population DB, the enterprise registry, social insurance, the land DB and the document axis) and lienthong-gateway"
 ports=$("$PY" ops/stack.py start --dir "$DEMO" --build "$B" --pki "$PKI")
 echo "$ports"
 http=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["http"])' "$ports")
@@ -164,7 +166,55 @@ r = json.load(sys.stdin); f = r.get("record", r).get("fields", {})
 print("by serial over Thrift (ministry):", f.get("thua_dat.ma_dvhc"), f.get("thua_dat.to_ban_do"),
       f.get("thua_dat.so_thua"), "| owner 1:", f.get("chu_1.ho_ten"), f.get("chu_1.so_dinh_danh"))'
 
-say "9. Refusals: a member not granted citizen records, a revoked certificate, a malformed personal ID"
+say "9. An official document through the document axis (SIMULATOR): sent, delivered, received, acknowledged with status 03"
+# The ministry sends an edXML 2.0 envelope (a 100 KB attachment) to the province over Thrift; the
+# gateway answers once the document is durably in its outbox (Redis, AOF fsync always), signs it
+# and delivers it to the axis; its receiver fetches it for the province, verifies the signature,
+# stores it and only then acknowledges it; the province reads it over HTTPS and answers 03.
+doc_number=$((RANDOM % 9000 + 1000))
+doc_id=$("$PY" tools/clients/edxml_envelope.py --number "$doc_number" --attachment-kb 100 \
+  --to 000.00.00.H20 -o "$DEMO/document.xml" 2>&1 >/dev/null)
+doc_path=$("$PY" -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$doc_id")
+echo "DocumentId $doc_id, $(wc -c <"$DEMO/document.xml") bytes, unsigned"
+thrift_docs() {
+  "$PY" tools/clients/lookup_client.py --host 127.0.0.1 --port "$thrift" \
+    --cert "$EC/member-g22.fullchain.pem" --key "$EC/member-g22.key" --ca "$EC/root-ca.crt" \
+    --gen-py "$B/gen-py" --json "$@"
+}
+h20() {
+  curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/member-h20.fullchain.pem" --key "$EC/member-h20.key" "$@"
+}
+echo "ministry (Thrift sendDocument):"
+thrift_docs send-document "$DEMO/document.xml"
+for _ in $(seq 1 100); do
+  state=$(thrift_docs sent "$doc_id" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+  [ "$state" = delivered ] && break
+  sleep 0.2
+done
+echo "delivery state: $(thrift_docs sent "$doc_id" | "$PY" -c 'import json,sys; s=json.load(sys.stdin); print(s["state"], "as", s["axisId"], "after", s["attempts"], "attempt(s)")')"
+for _ in $(seq 1 100); do
+  h20 "https://127.0.0.1:$http/v1/documents/received?limit=1000" | grep -q "$doc_number/KT-LT" && break
+  sleep 0.2
+done
+echo "province (HTTPS GET /v1/documents/received): "
+h20 "https://127.0.0.1:$http/v1/documents/received?limit=1000" | "$PY" -c '
+import json, sys
+for d in json.load(sys.stdin)["documents"]:
+    if d["documentId"] == sys.argv[1]:
+        print("  ", d["documentId"], "from", d["from"], "(" + d["axisId"] + "):", d["subject"])' "$doc_id"
+h20 -D "$DEMO/received.headers" -o "$DEMO/received.xml" "https://127.0.0.1:$http/v1/documents/received/$doc_path"
+echo "   $(wc -c <"$DEMO/received.xml") bytes, signed by the sending gateway: $(grep -i '^x-signer-fingerprint' "$DEMO/received.headers" | tr -d '\r' | cut -c1-60)..."
+echo "province answers 03 (đã tiếp nhận):"
+h20 -H 'Content-Type: application/json' "https://127.0.0.1:$http/v1/documents/$doc_path/status" \
+  -d '{"statusCode":"03","description":"Đã tiếp nhận","staff":{"department":"Văn thư","name":"Lê Văn C"}}'
+echo
+echo "ministry reads the status history (Thrift getDocumentStatusHistory):"
+thrift_docs history "$doc_id" | "$PY" -c '
+import json, sys
+for s in json.load(sys.stdin)["statuses"]:
+    print("  ", s["timestamp"], s["from"], s["statusCode"], s["description"])'
+
+say "10. Refusals: a member not granted citizen records, a revoked certificate, a malformed personal ID"
 for who in member-h47 member-revoked; do
   curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/$who.fullchain.pem" --key "$EC/$who.key" \
     -H 'Content-Type: application/json' "https://127.0.0.1:$http/v1/lookup" \
@@ -176,7 +226,7 @@ curl -sS --cacert "$EC/root-ca.crt" --cert "$EC/member-h20.fullchain.pem" --key 
   -d '{"subjectId":"003092008262","documentType":"CD01","purpose":{"dossierCode":"000.00.00.H20-261122-0009","procedureCode":"1.001612"},"officer":{"personalId":"087190000123","account":"x"}}'
 echo
 
-say "10. An administrator takes on a new member, then revokes it: live, no restart"
+say "11. An administrator takes on a new member, then revokes it: live, no restart"
 # A new provincial system (organ 000.00.00.H31) gets a certificate from the dev intermediate CA.
 NEW="$DEMO/new-member"
 mkdir -p "$NEW"
@@ -209,7 +259,7 @@ sleep 0.5
 new_lookup
 "$L" trust list --dir "$DEMO/trust" | grep -A1 "000.00.00.H31" | head -2
 
-say "11. The audit: who asked about whom, for which dossier (hash-chained, never record contents)"
+say "12. The audit: who asked about whom, for which dossier (hash-chained, never record contents)"
 tail -n 2 "$DEMO"/audit/*.log | cut -c1-400
 "$L" audit verify "$DEMO/audit"
 echo "\$ lienthong audit who $subject   (Decree 13/2023: the citizen asks who processed their data)"

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Starts and stops a whole lienthong stack on loopback: redis-server, the lienthong-sim
 SIMULATORS of the national systems (population DB; with `systems`, also the enterprise registry,
-social insurance and the land database) and lienthong-gateway, with configuration written from a
-template.
+social insurance, the land database and the document axis) and lienthong-gateway, with
+configuration written from a template. With the axis, a second redis-server (AOF, fsync always)
+holds the document outbox and inbox.
 
 Used three ways:
   ops/run.sh / ops/stop.sh      ops/stack.py start|stop --dir var/demo   (processes stay up)
@@ -202,6 +203,34 @@ timeout_ms = {timeout_ms}
 connect_timeout_ms = {connect_timeout_ms}
 max_connections = {upstream_connections}
 """
+# The document axis (gateway/documents, docs/documents.md): the outbox and inbox on a Redis of
+# their own with AOF and fsync always; the gateway receives for the two dev organs it serves.
+DOCUMENTS = """
+[documents]
+axis_url = "https://127.0.0.1:{port}"
+upstream_ca = "{pki}/ec/root-ca.crt"
+client_certificate = "{pki}/ec/gateway-client.fullchain.pem"
+client_key = "{pki}/ec/gateway-client.key"
+token_url = "/token"
+client_id = "lienthong-dev"
+client_secret = "dev-secret-not-for-production"
+signer_trust = "{pki}/ec/trust"
+sealing_key = "{dir}/documents.key"
+redis_host = "127.0.0.1"
+redis_port = {redis_port}
+receive_for = ["000.00.00.G22", "000.00.00.H20"]
+poll_interval_ms = {poll_ms}
+lease_ms = {lease_ms}
+backoff_initial_ms = 200
+backoff_max_ms = 2000
+deliver_max_attempts = 1000
+timeout_ms = {timeout_ms}
+connect_timeout_ms = {connect_timeout_ms}
+"""
+# Both dev organs may send and receive documents.
+DOCUMENT_GRANTS = {"g22": ["send", "receive"], "h20": ["send", "receive"]}
+SIM_CERTIFICATES = {"axis": "sim-documents"}
+
 # Land grants: the ministry sees everything; the province the parcel and the certificate, and
 # of the owners only their names (not their personal IDs).
 LAND_GRANTS = {"g22": ["*"], "h20": ["thua_dat.*", "gcn.*", "so_chu", "chu_1.ho_ten",
@@ -255,6 +284,10 @@ class Stack:
         # Which simulators run besides the population DB: "business", "insurance", "land".
         self.rest_systems = [s for s in systems if s in REST_PATHS]
         self.land = "land" in systems
+        self.axis = "axis" in systems
+        # The deliverer's lease and the receiver's poll: short in tests that kill the gateway.
+        self.documents_lease_ms = 5000
+        self.documents_poll_ms = 200
         self.sim_log_level = sim_log_level
         # OCSP for members whose issuer (the EC dev intermediate) answers at this URL.
         self.ocsp_url = ocsp_url
@@ -294,8 +327,32 @@ class Stack:
                 return False
         wait_for(up, 10, "redis-server")
 
-    def stop_redis(self):
-        self._stop("redis")
+    def stop_redis(self, sig=signal.SIGTERM):
+        self._stop("redis", sig)
+
+    def start_documents_redis(self, port=None):
+        """The outbox's and inbox's Redis: AOF with fsync before every reply, never evicting
+        (gateway/outbox/README.md "Redis settings required"); its data stays in dir/redis-docs
+        across restarts."""
+        self.ports["redis_docs"] = port or self.ports.get("redis_docs") or free_port()
+        data = os.path.join(self.dir, "redis-docs")
+        os.makedirs(data, exist_ok=True)
+        self._spawn("redis_docs", ["redis-server", "--port", str(self.ports["redis_docs"]),
+                                   "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+                                   "--appendfsync", "always", "--maxmemory-policy", "noeviction",
+                                   "--dir", data, "--protected-mode", "yes"])
+
+        def up():
+            try:
+                with socket.create_connection(("127.0.0.1", self.ports["redis_docs"]), 0.2) as s:
+                    s.sendall(b"PING\r\n")
+                    return s.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+        wait_for(up, 20, "redis-server (documents)")
+
+    def stop_documents_redis(self, sig=signal.SIGTERM):
+        self._stop("redis_docs", sig)
 
     def start_sim(self):
         port_file = os.path.join(self.dir, "sim.port")
@@ -323,11 +380,12 @@ class Stack:
         if os.path.exists(port_file):
             os.unlink(port_file)
         ec = os.path.join(self.pki, "ec")
+        cert = SIM_CERTIFICATES.get(system, f"sim-{system}")
         self._spawn(system, [self.binary("lienthong-sim"), "--system", system,
                              "--listen", "127.0.0.1:" + str(self.ports.get(system, 0)),
                              "--port-file", port_file,
-                             "--tls-cert", f"{ec}/sim-{system}.fullchain.pem",
-                             "--tls-key", f"{ec}/sim-{system}.key",
+                             "--tls-cert", f"{ec}/{cert}.fullchain.pem",
+                             "--tls-key", f"{ec}/{cert}.key",
                              "--client-ca", f"{ec}/root-ca.crt",
                              "--log-level", self.sim_log_level])
 
@@ -349,6 +407,10 @@ class Stack:
                 out.append(f'  [[member.grant]]\n  adapter = "{system}"\n'
                            f'  document_types = ["{DOCUMENT_TYPES[system]}"]\n'
                            f'  fields = {json.dumps(fields)}\n')
+            if self.axis and member in DOCUMENT_GRANTS:
+                out.append(f'  [[member.grant]]\n  adapter = "documents"\n'
+                           f'  document_types = {json.dumps(DOCUMENT_GRANTS[member])}\n'
+                           f'  fields = ["*"]\n')
             return "".join(out)
         return POLICY.format(g22_grants=grants("g22"), h20_grants=grants("h20"),
                              h47_grants=grants("h47"))
@@ -397,6 +459,18 @@ class Stack:
                                         timeout_ms=self.timeout_ms,
                                         connect_timeout_ms=self.connect_timeout_ms,
                                         upstream_connections=self.upstream_connections)
+        if self.axis:
+            key = os.path.join(self.dir, "documents.key")
+            if not os.path.exists(key):
+                fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                os.write(fd, (secrets.token_hex(32) + "\n").encode())
+                os.close(fd)
+            rest += DOCUMENTS.format(port=self.ports["axis"], pki=self.pki, dir=self.dir,
+                                     redis_port=self.ports["redis_docs"],
+                                     poll_ms=self.documents_poll_ms,
+                                     lease_ms=self.documents_lease_ms,
+                                     timeout_ms=self.timeout_ms,
+                                     connect_timeout_ms=self.connect_timeout_ms)
         with open(os.path.join(self.dir, "gateway.toml"), "w") as f:
             f.write(GATEWAY.format(dir=self.dir, pki=self.pki, root=ROOT, rest_adapters=rest,
                                    http_port=self.ports.get("http", 0),
@@ -452,6 +526,9 @@ class Stack:
                 self.start_rest_sim(system)
             if self.land:
                 self.start_rest_sim("land")
+            if self.axis:
+                self.start_documents_redis()
+                self.start_rest_sim("axis")
             self.start_gateway()
         except BaseException:
             self.stop()
@@ -459,7 +536,7 @@ class Stack:
         return self
 
     def stop(self):
-        for name in ("gateway", "sim", *REST_PATHS, "land", "redis"):
+        for name in ("gateway", "sim", *REST_PATHS, "land", "axis", "redis", "redis_docs"):
             self._stop(name)
 
     def __enter__(self):
@@ -539,7 +616,7 @@ def main():
     args = ap.parse_args()
     if args.action == "stop":
         stopped = []
-        for name in ("gateway", "sim", *REST_PATHS, "land", "redis"):
+        for name in ("gateway", "sim", *REST_PATHS, "land", "axis", "redis", "redis_docs"):
             pid_file = os.path.join(args.dir, f"{name}.pid")
             if not os.path.exists(pid_file):
                 continue
@@ -559,7 +636,7 @@ def main():
     if os.path.isdir(args.dir):
         shutil.rmtree(args.dir)
     stack = Stack(args.build, args.pki, args.dir, log_level=args.log_level, detach=True,
-                  systems=("population", *REST_PATHS, "land"))
+                  systems=("population", *REST_PATHS, "land", "axis"))
     stack.ports.update(http=args.http_port, thrift=args.thrift_port, admin=args.admin_port)
     try:
         stack.start()

@@ -24,6 +24,8 @@
 #include "gateway/crypto/openssl_types.h"
 #include "gateway/crypto/signing_identity.h"
 #include "gateway/crypto/trust_store.h"
+#include "gateway/documents/documents_config.h"
+#include "gateway/documents/document_policy.h"
 #include "gateway/exchange/lookup_pipeline.h"
 #include "gateway/front/admin/admin_router.h"
 #include "gateway/front/http/http_front.h"
@@ -45,6 +47,11 @@ struct Gateway::Parts {
   std::unique_ptr<OcspRefresher> ocsp_refresher;
   std::unique_ptr<front::HttpFront> http;
   std::unique_ptr<front::ThriftFront> thrift;
+  // [documents]: the outbox, inbox, deliverer and receiver, and the service both fronts call.
+  // Its calls block (Redis, the axis), so the HTTP front runs them on a pool of their own,
+  // never on the lookup workers.
+  std::unique_ptr<documents::Documents> documents;
+  std::shared_ptr<ThreadPoolExecutor> document_executor;
   std::uint16_t http_port = 0;
   std::uint16_t thrift_port = 0;
   // [admin]: the admin API's HTTPS front (front/admin), stopped first.
@@ -175,6 +182,7 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   parts.authenticator = authenticator;
   parts.policy = *policy;
   parts.adapters = p.adapters;
+  if (c.documents) parts.extra_catalogue = documents::policy_catalogue();
   parts.cache = p.cache;
   // Replayed signed requests are caught across every gateway sharing the Redis; without Redis,
   // within this process.
@@ -198,6 +206,23 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     p.reloader->on_reloaded([refresher = p.ocsp_refresher.get()] { refresher->wake(); });
   }
   p.reloader->audit_to(p.audit);
+
+  if (c.documents) {
+    documents::DocumentsContext dc;
+    dc.config_dir = std::filesystem::absolute(c.source).parent_path();
+    dc.clock = clock;
+    dc.authenticator = authenticator;
+    dc.policy = [pipeline = std::weak_ptr<exchange::LookupPipeline>(p.pipeline)] {
+      auto alive = pipeline.lock();
+      return alive ? alive->policy() : nullptr;
+    };
+    dc.audit = p.audit;
+    dc.signing = *identity;
+    auto built = documents::build_documents(*c.documents, dc);
+    if (!built) return tl::unexpected(built.error());
+    p.documents = std::move(*built);
+    p.document_executor = std::make_shared<ThreadPoolExecutor>(8);
+  }
 
   // The gateway's own certificates in /readyz and /metrics, and a refused reload in /readyz.
   auto own = std::make_shared<std::vector<OwnCertificate>>();
@@ -249,6 +274,10 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     hc.tls = server_tls(c, p.trust);
     if (c.http.threads > 0) hc.threads = c.http.threads;
     hc.signed_json = *signed_json;
+    if (p.documents) {
+      hc.documents = p.documents->service();
+      hc.document_executor = p.document_executor;
+    }
     p.http = std::make_unique<front::HttpFront>(hc, p.pipeline, p.metrics, clock);
   }
   if (c.thrift.enabled) {
@@ -258,6 +287,7 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     tc.tls = server_tls(c, p.trust);
     if (c.thrift.threads > 0) tc.max_connections = c.thrift.threads;
     tc.signed_json = *signed_json;
+    if (p.documents) tc.documents = p.documents->service();
     if (auto ok = front::validate(tc); !ok) return tl::unexpected(ok.error());
     p.thrift = std::make_unique<front::ThriftFront>(tc, p.pipeline, p.metrics);
   }
@@ -277,7 +307,8 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
                      "[admin] administrators");
     if (!administrators) return tl::unexpected(administrators.error());
     GatewayAdminParts admin_parts{c.client_trust, p.trust, p.reloader.get(),  c.policy_file,
-                                  p.pipeline,     p.cache, c.audit_directory, p.adapters};
+                                  p.pipeline,     p.cache, c.audit_directory, p.adapters,
+                                  p.documents.get()};
     auto router = std::make_shared<const front::admin::AdminRouter>(
         front::admin::AdminAllowlist(std::move(*administrators), admin_trust, clock),
         std::make_shared<GatewayAdminBackend>(std::move(admin_parts)), p.audit, clock);
@@ -318,6 +349,7 @@ Result<void> Gateway::start() {
     LT_LOG(info, "admin API listening on {}:{}", p.config.admin.address, p.admin_port);
   }
   if (p.ocsp_refresher) p.ocsp_refresher->start();
+  if (p.documents) p.documents->start();
   if (p.config.watch_trust) {
     if (auto ok = p.reloader->watch(); !ok)
       LT_LOG(warn, "not watching the trust directory and policy ({}); SIGHUP reloads",
@@ -344,6 +376,9 @@ void Gateway::stop() {
   if (p.ocsp_refresher) p.ocsp_refresher->stop();
   if (p.http) p.http->stop();
   if (p.thrift) p.thrift->stop();
+  // After the fronts (they call the service); the deliverer finishes its send in flight.
+  if (p.documents) p.documents->stop();
+  if (p.document_executor) p.document_executor->stop();
   // In-flight upstream calls complete (or are failed) before the pool that runs their
   // continuations goes away; the audit flushes last so every answer given is in it.
   p.adapters.clear();

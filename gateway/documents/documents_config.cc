@@ -61,7 +61,8 @@ Result<Settings> read_settings(const toml::table& table, const std::filesystem::
   if (auto v = r.integer("poll_interval_ms", 50, 60'000)) s.poll_interval = milliseconds(*v);
   if (auto v = r.integer("deliver_batch", 1, 1000)) s.deliverer.batch = static_cast<size_t>(*v);
   if (auto v = r.integer("lease_ms", 1000, 3'600'000)) s.deliverer.lease = milliseconds(*v);
-  if (auto v = r.integer("max_attempts", 1, 1000)) s.deliverer.max_attempts = static_cast<int>(*v);
+  if (auto v = r.integer("deliver_max_attempts", 1, 1000))
+    s.deliverer.max_attempts = static_cast<int>(*v);
   if (auto v = r.integer("backoff_initial_ms", 10, 600'000))
     s.deliverer.backoff.initial = milliseconds(*v);
   if (auto v = r.integer("backoff_max_ms", 10, 86'400'000))

@@ -3,6 +3,9 @@
 
 Asks the gateway's Exchange.lookup over TLS with a client certificate (the member is the organ
 code in that certificate), framed transport, binary protocol, and prints the answer as JSON.
+With a command it calls the document methods instead: send-document FILE, sent ID,
+received [--after N] [--limit M], get-document ID [-o FILE], status ID CODE [--description ...],
+history ID.
 Uses Debian's python3-thrift, so run it with /usr/bin/python3. The Python code generated from
 the contract is found with --gen-py DIR or the environment variable LIENTHONG_THRIFT_PY (the
 build writes it to <build dir>/gen-py).
@@ -14,6 +17,9 @@ As a library (integration tests, the demo):
     from lookup_client import lookup, ConnectionFailed
     answer = lookup(host=..., port=..., cert=..., key=..., ca=..., gen_py=..., subject=..., ...)
     answer["error"]  # present only when the gateway refused
+    from lookup_client import document_call
+    document_call(host=..., port=..., cert=..., key=..., ca=..., gen_py=...,
+                  method="getSentDocument", args=[document_id])
 """
 
 import argparse
@@ -119,10 +125,6 @@ def lookup(host, port, cert, key, ca, subject, dossier, procedure, officer_id, o
     "requestId"} when the gateway refused; raises ConnectionFailed when there is no answer and
     ValueError when the generated code or the TLS files cannot be loaded."""
     exchange, ttypes = _load_generated(gen_py)
-    from thrift.Thrift import TApplicationException, TException
-    from thrift.protocol import TBinaryProtocol
-    from thrift.transport import TSSLSocket, TTransport
-
     request = ttypes.LookupRequest(
         subjectId=subject,
         documentType=doc_type,
@@ -136,6 +138,21 @@ def lookup(host, port, cert, key, ca, subject, dossier, procedure, officer_id, o
         request.jws = signed_request_jws(
             request_json(subject, doc_type, dossier, procedure, officer_id, officer_account,
                          max_age, fields, client_request_id), key, jti=jti, iat=iat)
+    response = _call(exchange, ttypes, host, port, cert, key, ca, timeout,
+                     lambda client: client.lookup(request))
+    if isinstance(response, dict):
+        return response
+    return _record_dict(response)
+
+
+def _call(exchange, ttypes, host, port, cert, key, ca, timeout, invoke):
+    """Opens a TLS connection, runs invoke(client) and closes it. Returns what invoke returned,
+    or {"error", "code", "detail", "requestId"} for a LookupError; raises ConnectionFailed when
+    there is no answer and ValueError when the TLS files cannot be loaded."""
+    from thrift.Thrift import TApplicationException, TException
+    from thrift.protocol import TBinaryProtocol
+    from thrift.transport import TSSLSocket, TTransport
+
     try:
         context = _tls_context(cert, key, ca)
     except (OSError, ssl.SSLError) as e:
@@ -154,7 +171,7 @@ def lookup(host, port, cert, key, ca, subject, dossier, procedure, officer_id, o
     try:
         transport.open()
         try:
-            response = client.lookup(request)
+            return invoke(client)
         finally:
             transport.close()
     except ttypes.LookupError as refusal:
@@ -168,7 +185,73 @@ def lookup(host, port, cert, key, ca, subject, dossier, procedure, officer_id, o
         raise ConnectionFailed("the gateway failed the call: %s" % e) from e
     except (OSError, ssl.SSLError, TException) as e:
         raise ConnectionFailed(_reason(e)) from e
-    return _record_dict(response)
+
+
+# The document methods of service Exchange, and how each answer prints as JSON (the HTTP
+# front's JSON form, schemas/http/openapi.yaml).
+def _sent_dict(sent):
+    return {"documentId": sent.documentId, "outboxId": sent.outboxId, "state": sent.state,
+            "attempts": sent.attempts, "axisId": sent.axisId,
+            "axisDuplicate": sent.axisDuplicate, "lastError": sent.lastError,
+            "acceptedAt": sent.acceptedAt, "nextAttemptAt": sent.nextAttemptAt,
+            "leaseUntil": sent.leaseUntil, "finishedAt": sent.finishedAt}
+
+
+def _summary_dict(s):
+    return {"sequence": s.sequence, "documentId": s.documentId, "axisId": s.axisId,
+            "from": s.fromOrgan, "code": s.code, "promulgationDate": s.promulgationDate,
+            "subject": s.subject, "businessType": s.businessType, "receivedAt": s.receivedAt}
+
+
+def _status_dict(status, with_id=True):
+    out = {"from": status.fromOrgan, "statusCode": status.statusCode,
+           "description": status.description, "timestamp": status.timestamp,
+           "receivedAt": status.receivedAt}
+    if with_id:
+        out["documentId"] = status.documentId
+        out["duplicate"] = bool(status.duplicate)
+    return out
+
+
+def document_call(host, port, cert, key, ca, method, args, gen_py=None, timeout=30.0):
+    """One document method of Exchange: "sendDocument" (args: [edxml bytes, client request id
+    or None]), "getSentDocument" ([id]), "listReceivedDocuments" ([after, limit]),
+    "getReceivedDocument" ([id]), "updateDocumentStatus" ([id, code, description or None]),
+    "getDocumentStatusHistory" ([id]). Returns the answer as a dict (getReceivedDocument: the
+    edXML bytes under "edxml"), or {"error", "code", "detail", "requestId"} when the gateway
+    refused; raises ConnectionFailed when there is no answer."""
+    exchange, ttypes = _load_generated(gen_py)
+
+    def invoke(client):
+        if method == "sendDocument":
+            edxml, client_request_id = args
+            r = client.sendDocument(ttypes.SendDocumentRequest(
+                edxml=edxml, clientRequestId=client_request_id))
+            return {"requestId": r.requestId, "documentId": r.documentId,
+                    "outboxId": r.outboxId, "duplicate": r.duplicate, "state": r.state}
+        if method == "getSentDocument":
+            return _sent_dict(client.getSentDocument(args[0]))
+        if method == "listReceivedDocuments":
+            after, limit = args
+            documents = [_summary_dict(s) for s in client.listReceivedDocuments(after, limit)]
+            return {"documents": documents,
+                    "next": documents[-1]["sequence"] if documents else after}
+        if method == "getReceivedDocument":
+            d = client.getReceivedDocument(args[0])
+            return {"documentId": d.documentId, "signerFingerprint": d.signerFingerprint,
+                    "edxml": d.edxml}
+        if method == "updateDocumentStatus":
+            document_id, code, description = args
+            return _status_dict(client.updateDocumentStatus(
+                document_id, ttypes.DocumentStatusUpdate(statusCode=code,
+                                                         description=description)))
+        if method == "getDocumentStatusHistory":
+            history = client.getDocumentStatusHistory(args[0])
+            return {"documentId": args[0],
+                    "statuses": [_status_dict(s, with_id=False) for s in history]}
+        raise ValueError("unknown document method %s" % method)
+
+    return _call(exchange, ttypes, host, port, cert, key, ca, timeout, invoke)
 
 
 def _reason(error):
@@ -182,7 +265,8 @@ def _reason(error):
 
 def _parse_args(argv):
     p = argparse.ArgumentParser(
-        description="Ask the lienthong gateway for a record over Thrift/TLS (prints JSON).")
+        description="Ask the lienthong gateway for a record over Thrift/TLS (prints JSON); "
+                    "with a command, call a document method instead.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True, help="member certificate (PEM, chain allowed)")
@@ -190,12 +274,12 @@ def _parse_args(argv):
     p.add_argument("--ca", required=True, help="trust anchor(s) for the gateway's certificate")
     p.add_argument("--gen-py", help="directory holding the generated package lienthong/ "
                                     "(default: $LIENTHONG_THRIFT_PY)")
-    p.add_argument("--subject", required=True, help="whose record, e.g. a 12-digit personal ID")
+    p.add_argument("--subject", help="whose record, e.g. a 12-digit personal ID")
     p.add_argument("--doc-type", default="CD01", help="document type code (default CD01)")
-    p.add_argument("--dossier", required=True, help="dossier code <organ>-YYMMDD-NNNN")
-    p.add_argument("--procedure", required=True, help="administrative procedure code")
-    p.add_argument("--officer-id", required=True, help="the officer's 12-digit personal ID")
-    p.add_argument("--officer-account", required=True, help="the officer's account")
+    p.add_argument("--dossier", help="dossier code <organ>-YYMMDD-NNNN")
+    p.add_argument("--procedure", help="administrative procedure code")
+    p.add_argument("--officer-id", help="the officer's 12-digit personal ID")
+    p.add_argument("--officer-account", help="the officer's account")
     p.add_argument("--max-age", type=int, help="oldest cached record accepted, in seconds")
     p.add_argument("--field", action="append", default=[], help="a wanted field (repeatable)")
     p.add_argument("--client-request-id", help="your correlation id (at most 64 characters)")
@@ -207,7 +291,56 @@ def _parse_args(argv):
     p.add_argument("--iat", type=int, help="with --sign: this iat instead of now")
     p.add_argument("--jws-out", metavar="FILE", help="write the answer's JWS to FILE")
     p.add_argument("--json", action="store_true", help="one compact JSON line (for scripts)")
-    return p.parse_args(argv)
+    commands = p.add_subparsers(dest="command", metavar="COMMAND",
+                                help="a document method (without one: a lookup, which needs "
+                                     "--subject, --dossier, --procedure, --officer-id and "
+                                     "--officer-account)")
+    c = commands.add_parser("send-document", help="send an edXML document (sendDocument)")
+    c.add_argument("file", metavar="FILE", help="the edXML envelope ('-': standard input)")
+    c = commands.add_parser("sent", help="the delivery state of a sent document")
+    c.add_argument("document_id", metavar="ID")
+    c = commands.add_parser("received", help="list documents received for your organ")
+    c.add_argument("--after", type=int, default=0, help="sequence to list after (default 0)")
+    c.add_argument("--limit", type=int, default=100, help="at most this many (1-1000, default 100)")
+    c = commands.add_parser("get-document", help="one received document")
+    c.add_argument("document_id", metavar="ID")
+    c.add_argument("-o", "--output", metavar="FILE", help="write the edXML bytes to FILE")
+    c = commands.add_parser("status", help="update a document's status (an edXML Status)")
+    c.add_argument("document_id", metavar="ID")
+    c.add_argument("code", metavar="CODE", help="status code: 01-06, 13, 15 or 16")
+    c.add_argument("--description", help="the status's description")
+    c = commands.add_parser("history", help="a document's status history")
+    c.add_argument("document_id", metavar="ID")
+    args = p.parse_args(argv)
+    if args.command is None:
+        missing = [name for name in ("subject", "dossier", "procedure", "officer_id",
+                                     "officer_account") if getattr(args, name) is None]
+        if missing:
+            p.error("a lookup needs " + ", ".join("--" + m.replace("_", "-") for m in missing))
+    return args
+
+
+def _document_command(args):
+    """The document method and arguments for the command in `args`."""
+    if args.command == "send-document":
+        if args.file == "-":
+            edxml = sys.stdin.buffer.read()
+        else:
+            try:
+                with open(args.file, "rb") as f:
+                    edxml = f.read()
+            except OSError as e:
+                raise ValueError("cannot read %s: %s" % (args.file, e)) from e
+        return "sendDocument", [edxml, args.client_request_id]
+    if args.command == "sent":
+        return "getSentDocument", [args.document_id]
+    if args.command == "received":
+        return "listReceivedDocuments", [args.after, args.limit]
+    if args.command == "get-document":
+        return "getReceivedDocument", [args.document_id]
+    if args.command == "status":
+        return "updateDocumentStatus", [args.document_id, args.code, args.description]
+    return "getDocumentStatusHistory", [args.document_id]
 
 
 def main(argv=None):
@@ -218,6 +351,9 @@ def main(argv=None):
             print(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
         else:
             print(json.dumps(document, ensure_ascii=False, indent=2))
+
+    if args.command is not None:
+        return _run_document_command(args, emit)
 
     try:
         answer = lookup(host=args.host, port=args.port, cert=args.cert, key=args.key,
@@ -249,6 +385,34 @@ def main(argv=None):
     if args.jws_out and answer_jws:
         with open(args.jws_out, "w", encoding="ascii") as out:
             out.write(answer_jws)
+    emit(answer)
+    return EXIT_OK
+
+
+def _run_document_command(args, emit):
+    try:
+        method, call_args = _document_command(args)
+        answer = document_call(host=args.host, port=args.port, cert=args.cert, key=args.key,
+                               ca=args.ca, gen_py=args.gen_py, method=method, args=call_args,
+                               timeout=args.timeout)
+    except ValueError as e:
+        print("lookup_client: %s" % e, file=sys.stderr)
+        return EXIT_USAGE
+    except ConnectionFailed as e:
+        emit({"error": "NO_ANSWER", "detail": str(e)})
+        print("lookup_client: no answer from %s:%d: %s" % (args.host, args.port, e),
+              file=sys.stderr)
+        return EXIT_NO_ANSWER
+    if "error" in answer:
+        emit({"error": answer["error"], "detail": answer["detail"],
+              "requestId": answer["requestId"]})
+        return EXIT_REFUSED
+    if method == "getReceivedDocument":
+        edxml = answer.pop("edxml")
+        answer["length"] = len(edxml)
+        if args.output:
+            with open(args.output, "wb") as out:
+                out.write(edxml)
     emit(answer)
     return EXIT_OK
 

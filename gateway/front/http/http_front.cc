@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "gateway/core/log.h"
+#include "gateway/front/http/document_routes.h"
 #include "gateway/front/http/front_context.h"
 #include "gateway/front/http/listener.h"
 #include "gateway/front/http/router.h"
@@ -29,6 +30,12 @@ Result<void> validate(const HttpFrontConfig& config) {
     return fail(ErrorCode::kBadRequest, "http front: timeouts must be positive");
   if (config.max_connections == 0)
     return fail(ErrorCode::kBadRequest, "http front: max_connections must be positive");
+  if (config.documents) {
+    if (!config.document_executor)
+      return fail(ErrorCode::kBadRequest, "http front: documents need a document_executor");
+    if (config.max_document_bytes == 0)
+      return fail(ErrorCode::kBadRequest, "http front: max_document_bytes must be positive");
+  }
   return {};
 }
 
@@ -50,6 +57,9 @@ HttpFront::HttpFront(HttpFrontConfig config, std::shared_ptr<const http::Handler
       metrics_(std::move(metrics)),
       clock_(clock ? std::move(clock) : SystemClock::instance()) {
   if (config_.threads == 0) config_.threads = std::max(1u, std::thread::hardware_concurrency());
+  // Another handler has no document routes: no request may have the larger body limit.
+  config_.documents = nullptr;
+  config_.document_executor = nullptr;
 }
 
 HttpFront::~HttpFront() { stop(); }
@@ -61,9 +71,14 @@ Result<std::uint16_t> HttpFront::start() {
 
   auto counters = std::make_shared<HttpCounters>();
   http::Handler::Ptr handler = handler_;
-  if (!handler)
+  if (!handler) {
+    std::shared_ptr<const http::DocumentRoutes> documents;
+    if (config_.documents)
+      documents = std::make_shared<const http::DocumentRoutes>(config_.documents,
+                                                               config_.document_executor);
     handler = std::make_shared<const Router>(pipeline_, metrics_, counters, config_.max_body_bytes,
-                                             config_.signed_json);
+                                             config_.signed_json, std::move(documents));
+  }
   auto context = std::make_shared<FrontContext>(config_, std::move(handler), counters, clock_);
   if (auto ok = configure_server_tls(context->ssl.native_handle(), config_.tls); !ok)
     return tl::unexpected(ok.error());

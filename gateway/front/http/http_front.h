@@ -1,7 +1,7 @@
 // The HTTPS front end for provincial one-stop systems (DESIGN.md §3): HTTP/1.1 over mutual TLS,
-// JSON or XML lookups, health, readiness and metrics. Boost.Asio/Beast, fully asynchronous: a
-// lookup waits for the pipeline without holding a thread, so a few threads carry thousands of
-// requests in flight.
+// JSON or XML lookups, documents (document_routes.h), health, readiness and metrics.
+// Boost.Asio/Beast, fully asynchronous: a lookup waits for the pipeline without holding a thread,
+// so a few threads carry thousands of requests in flight.
 #pragma once
 
 #include <chrono>
@@ -14,7 +14,9 @@
 
 #include "gateway/core/clock.h"
 #include "gateway/core/error.h"
+#include "gateway/core/executor.h"
 #include "gateway/core/metrics.h"
+#include "gateway/documents/document_service.h"
 #include "gateway/exchange/pipeline.h"
 #include "gateway/exchange/signed_json.h"
 #include "gateway/front/tls/server_tls.h"
@@ -31,8 +33,11 @@ struct HttpFrontConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: an ephemeral port, see HttpFront::start()
   ServerTlsConfig tls;
-  unsigned threads = 0;                    // 0: std::thread::hardware_concurrency()
-  std::size_t max_body_bytes = 64 << 10;   // larger bodies get 413
+  unsigned threads = 0;                   // 0: std::thread::hardware_concurrency()
+  std::size_t max_body_bytes = 64 << 10;  // larger bodies get 413
+  // POST /v1/documents only (an edXML document, attachments included): its body limit instead
+  // of max_body_bytes. Read from the request header before the body; larger bodies get 413.
+  std::size_t max_document_bytes = (32 << 20) + (64 << 10);
   std::size_t max_header_bytes = 8 << 10;  // larger headers get 431
   // No request begun for this long on an open connection: it is closed.
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
@@ -42,6 +47,11 @@ struct HttpFrontConfig {
   std::size_t max_connections = 10'000;  // further connections are closed on accept
   // Signed JSON (exchange/signed_json.h): members' JWS requests and the answers' signatures.
   exchange::SignedJson::Ptr signed_json;
+  // The document routes (/v1/documents…); null answers them 404 (not enabled). The service's
+  // calls block: they run on `document_executor` (required with `documents`), never on the
+  // front's own threads.
+  documents::DocumentService::Ptr documents;
+  Executor::Ptr document_executor;
 };
 
 class HttpFront {
@@ -50,7 +60,7 @@ class HttpFront {
             std::shared_ptr<Metrics> metrics, Clock::Ptr clock);
   // The same server for another handler (the admin API: gateway/front/admin). `metrics` may be
   // null: this front's HTTP counters are then not rendered (they would repeat the lookup
-  // front's metric names). config.signed_json is not used.
+  // front's metric names). config.signed_json and config.documents are not used.
   HttpFront(HttpFrontConfig config, std::shared_ptr<const http::Handler> handler,
             std::shared_ptr<Metrics> metrics, Clock::Ptr clock);
   ~HttpFront();  // stop()

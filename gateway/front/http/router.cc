@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "gateway/core/log.h"
+#include "gateway/front/http/document_routes.h"
 #include "gateway/front/http/lookup_decoding.h"
 #include "gateway/front/http/problem.h"
 #include "gateway/front/http/response_encoding.h"
@@ -26,31 +27,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-// "application/json; charset=UTF-8" → type "application/json", charset "utf-8".
-struct MediaType {
-  std::string type;
-  std::string charset;
-};
-
-MediaType parse_media_type(std::string_view header) {
-  MediaType out;
-  const size_t semi = header.find(';');
-  out.type = lower(trim(header.substr(0, semi)));
-  std::string_view params = semi == std::string_view::npos ? "" : header.substr(semi + 1);
-  while (!params.empty()) {
-    const size_t next = params.find(';');
-    const std::string_view param = trim(params.substr(0, next));
-    params = next == std::string_view::npos ? "" : params.substr(next + 1);
-    const size_t eq = param.find('=');
-    if (eq == std::string_view::npos || lower(trim(param.substr(0, eq))) != "charset") continue;
-    std::string_view value = trim(param.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-      value = value.substr(1, value.size() - 2);
-    out.charset = lower(value);
-  }
-  return out;
 }
 
 // A path for an error message: the caller's bytes, so shortened and kept printable.
@@ -78,14 +54,35 @@ Response json_response(bhttp::status status, const nlohmann::json& doc) {
 
 }  // namespace
 
+MediaType parse_media_type(std::string_view header) {
+  MediaType out;
+  const size_t semi = header.find(';');
+  out.type = lower(trim(header.substr(0, semi)));
+  std::string_view params = semi == std::string_view::npos ? "" : header.substr(semi + 1);
+  while (!params.empty()) {
+    const size_t next = params.find(';');
+    const std::string_view param = trim(params.substr(0, next));
+    params = next == std::string_view::npos ? "" : params.substr(next + 1);
+    const size_t eq = param.find('=');
+    if (eq == std::string_view::npos || lower(trim(param.substr(0, eq))) != "charset") continue;
+    std::string_view value = trim(param.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    out.charset = lower(value);
+  }
+  return out;
+}
+
 Router::Router(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
                std::shared_ptr<HttpCounters> counters, size_t max_body_bytes,
-               exchange::SignedJson::Ptr signed_json)
+               exchange::SignedJson::Ptr signed_json,
+               std::shared_ptr<const DocumentRoutes> documents)
     : pipeline_(std::move(pipeline)),
       metrics_(std::move(metrics)),
       counters_(counters ? std::move(counters) : std::make_shared<HttpCounters>()),
       max_body_bytes_(max_body_bytes),
-      signed_json_(std::move(signed_json)) {}
+      signed_json_(std::move(signed_json)),
+      documents_(std::move(documents)) {}
 
 std::optional<Response> Router::handle(Request& request, const std::string& request_id,
                                        const Result<Member>& member, const Respond& respond) const {
@@ -95,6 +92,16 @@ std::optional<Response> Router::handle(Request& request, const std::string& requ
   if (path == "/v1/lookup") {
     if (method != bhttp::verb::post) return method_not_allowed("POST", request_id);
     return lookup(request, request_id, member, respond);
+  }
+  if (is_documents_path(path)) {
+    if (!documents_) {
+      Response res =
+          problem_response(Error{ErrorCode::kNotFound, "documents are not enabled on this gateway"},
+                           request_id, 404);
+      res.set(bhttp::field::cache_control, "no-store");
+      return res;
+    }
+    return documents_->handle(request, path, request_id, member, respond);
   }
   if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
     if (method != bhttp::verb::get) return method_not_allowed("GET", request_id);
@@ -166,14 +173,14 @@ std::optional<Response> Router::lookup(Request& request, const std::string& requ
   lookup.member = *member;
 
   counters_->lookup_started();
-  pipeline_->lookup(std::move(lookup), [respond, counters = counters_, format, request_id,
-                                        signed_json = signed_json_](
-                                           Result<LookupResponse> outcome) {
-    counters->lookup_finished();
-    respond([outcome = std::move(outcome), format, request_id, signed_json] {
-      return lookup_response(outcome, format, request_id, signed_json.get());
-    });
-  });
+  pipeline_->lookup(std::move(lookup),
+                    [respond, counters = counters_, format, request_id,
+                     signed_json = signed_json_](Result<LookupResponse> outcome) {
+                      counters->lookup_finished();
+                      respond([outcome = std::move(outcome), format, request_id, signed_json] {
+                        return lookup_response(outcome, format, request_id, signed_json.get());
+                      });
+                    });
   return std::nullopt;
 }
 

@@ -8,12 +8,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
 #include <ctime>
 
 #include "gateway/core/log.h"
+#include "gateway/core/request_id.h"
+#include "gateway/front/http/document_routes.h"
 #include "gateway/front/http/front_context.h"
 #include "gateway/front/http/problem.h"
-#include "gateway/core/request_id.h"
 #include "gateway/front/tls/server_tls.h"
 
 namespace lienthong::front::http {
@@ -53,6 +55,19 @@ std::string http_date(TimePoint at) {
 bool is_http_parse_error(const error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+// The largest body any route takes: what the parser allows while it reads a header, before the
+// route is known.
+std::size_t largest_body_limit(const HttpFrontConfig& config) {
+  return config.documents ? std::max(config.max_body_bytes, config.max_document_bytes)
+                          : config.max_body_bytes;
+}
+
+// The body limit of the request whose header (at least its request line) has been read.
+std::size_t body_limit_for(const Request& header, const HttpFrontConfig& config) {
+  return config.documents && is_document_send(header) ? config.max_document_bytes
+                                                      : config.max_body_bytes;
 }
 
 bool is_xml(std::string_view content_type) {
@@ -115,7 +130,7 @@ void Session::read_next() {
   const HttpFrontConfig& config = context_->config;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
-  parser_->body_limit(config.max_body_bytes);
+  parser_->body_limit(largest_body_limit(config));
   reading_ = true;
   arm_read_timer(ReadPhase::kIdle);
   bhttp::async_read_header(
@@ -133,6 +148,12 @@ void Session::on_header(const error_code& ec) {
     finish_if_drained();
     return;
   }
+  // Each route has its body limit (POST /v1/documents a larger one): a Content-Length over it
+  // is refused before any of the body is read, a chunked body as soon as it passes it.
+  const std::size_t limit = body_limit_for(parser_->get(), context_->config);
+  if (const auto length = parser_->content_length(); length && *length > limit)
+    return on_read_failed(bhttp::error::body_limit);
+  parser_->body_limit(limit);
   if (parser_->is_done()) return dispatch();
   // curl and others wait for "100 Continue" before sending a body. Only sent when nothing else
   // is queued, or it would overtake earlier responses; otherwise the client's own timeout
@@ -188,7 +209,8 @@ void Session::on_read_failed(const error_code& ec) {
     status = 413;
     if (is_xml(to_std(parser_->get()[bhttp::field::content_type])))
       error.code = ErrorCode::kXmlLimitExceeded;
-    error.detail = "request body larger than " + std::to_string(config.max_body_bytes) + " bytes";
+    error.detail = "request body larger than " +
+                   std::to_string(body_limit_for(parser_->get(), config)) + " bytes";
   } else {
     error.detail = "malformed HTTP request: " + ec.message();
   }

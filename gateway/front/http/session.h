@@ -20,8 +20,8 @@
 
 #include "gateway/core/error.h"
 #include "gateway/core/lookup.h"
-#include "gateway/front/http/http_types.h"
 #include "gateway/front/http/handler.h"
+#include "gateway/front/http/http_types.h"
 
 namespace lienthong::front::http {
 

@@ -19,9 +19,11 @@ bool names_a_type(int8_t raw) { return raw >= 0 && raw <= 17 && raw != 5 && raw 
 
 CheckedBinaryProtocol::CheckedBinaryProtocol(
     std::shared_ptr<apache::thrift::transport::TTransport> transport, int32_t string_limit,
-    int32_t container_limit)
+    int32_t container_limit, int32_t document_string_limit)
     : TBinaryProtocolT(std::move(transport), string_limit, container_limit,
-                      /*strict_read=*/true, /*strict_write=*/true) {}
+                       /*strict_read=*/true, /*strict_write=*/true),
+      message_string_limit_(string_limit),
+      document_string_limit_(document_string_limit > 0 ? document_string_limit : string_limit) {}
 
 uint32_t CheckedBinaryProtocol::readMessageBegin_virt(std::string& name, TMessageType& type,
                                                       int32_t& seqid) {
@@ -35,8 +37,12 @@ uint32_t CheckedBinaryProtocol::readMessageBegin_virt(std::string& name, TMessag
   if (raw_type < apache::thrift::protocol::T_CALL || raw_type > apache::thrift::protocol::T_ONEWAY)
     throw TProtocolException(TProtocolException::INVALID_DATA, "unknown message type");
   type = static_cast<TMessageType>(raw_type);
+  setStringSizeLimit(message_string_limit_);
   consumed += readString(name);
   consumed += readI32(seqid);
+  // The edXML of a sendDocument call may be larger than any string of another call (the framed
+  // transport has already bounded the whole call).
+  if (name == "sendDocument") setStringSizeLimit(document_string_limit_);
   return consumed;
 }
 
@@ -107,7 +113,7 @@ uint32_t CheckedBinaryProtocol::read_size(uint32_t& consumed) {
 std::shared_ptr<apache::thrift::protocol::TProtocol> CheckedBinaryProtocolFactory::getProtocol(
     std::shared_ptr<apache::thrift::transport::TTransport> transport) {
   return std::make_shared<CheckedBinaryProtocol>(std::move(transport), string_limit_,
-                                                 container_limit_);
+                                                 container_limit_, document_string_limit_);
 }
 
 }  // namespace lienthong::front::thrift_internal

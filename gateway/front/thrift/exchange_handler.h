@@ -1,16 +1,21 @@
-// The Exchange service for one connection: decodes, hands the request to the pipeline, waits for
-// its answer on this connection's own thread, and encodes the outcome. Every refusal leaves as
-// a LookupError; no other exception reaches the client.
+// The Exchange service for one connection: decodes, hands the request to the pipeline (a lookup)
+// or the document service (the document methods), waits for its answer on this connection's own
+// thread, and encodes the outcome. Every refusal leaves as a LookupError; no other exception
+// reaches the client.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gateway/core/error.h"
 #include "gateway/core/lookup.h"
 #include "gateway/core/metrics.h"
+#include "gateway/documents/document_service.h"
 #include "gateway/exchange/pipeline.h"
 #include "gateway/exchange/signed_json.h"
 #include "lienthong_thrift/Exchange.h"
@@ -26,14 +31,30 @@ class ExchangeHandler final : public wire::ExchangeIf {
   using MemberSource = std::function<Result<Member>()>;
 
   // `signed_json`: verifies a request's `jws` and signs the answer's; null refuses signed
-  // requests and leaves answers unsigned.
+  // requests and leaves answers unsigned. `documents`: null refuses every document method
+  // with NOT_FOUND.
   ExchangeHandler(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
-                  MemberSource member_source, exchange::SignedJson::Ptr signed_json = nullptr);
+                  MemberSource member_source, exchange::SignedJson::Ptr signed_json = nullptr,
+                  documents::DocumentService::Ptr documents = nullptr);
 
-  // Throws wire::LookupError for every refusal (that is the contract's wire form).
+  // Each throws wire::LookupError for every refusal (that is the contract's wire form).
   void lookup(wire::LookupResponse& out, const wire::LookupRequest& request) override;
+  void sendDocument(wire::SendDocumentResponse& out,
+                    const wire::SendDocumentRequest& request) override;
+  void getSentDocument(wire::SentDocument& out, const std::string& document_id) override;
+  void listReceivedDocuments(std::vector<wire::ReceivedDocumentSummary>& out, int64_t after,
+                             int32_t limit) override;
+  void getReceivedDocument(wire::ReceivedDocument& out, const std::string& document_id) override;
+  void updateDocumentStatus(wire::DocumentStatus& out, const std::string& document_id,
+                            const wire::DocumentStatusUpdate& update) override;
+  void getDocumentStatusHistory(std::vector<wire::DocumentStatus>& out,
+                                const std::string& document_id) override;
 
  private:
+  // One document method: a new request id, the caller (this connection's member), `call`
+  // with it on this thread, and the outcome — or the LookupError thrown.
+  template <class T, class Call>
+  T document_call(std::string_view client_request_id, Call&& call);
   // The outcome without exceptions; `request_id` is the gateway's id for this request.
   Result<wire::LookupResponse> serve(const wire::LookupRequest& request,
                                      const std::string& request_id);
@@ -48,6 +69,7 @@ class ExchangeHandler final : public wire::ExchangeIf {
   std::shared_ptr<Metrics> metrics_;
   MemberSource member_source_;
   exchange::SignedJson::Ptr signed_json_;
+  documents::DocumentService::Ptr documents_;
   // One connection, one thread (TThreadedServer): no lock needed.
   std::optional<Result<Member>> member_;
 };
@@ -61,7 +83,8 @@ class ExchangeHandlerFactory final : public wire::ExchangeIfFactory {
       const std::shared_ptr<apache::thrift::transport::TTransport>& transport)>;
 
   ExchangeHandlerFactory(exchange::Pipeline::Ptr pipeline, std::shared_ptr<Metrics> metrics,
-                         MemberResolver resolver, exchange::SignedJson::Ptr signed_json = nullptr);
+                         MemberResolver resolver, exchange::SignedJson::Ptr signed_json = nullptr,
+                         documents::DocumentService::Ptr documents = nullptr);
 
   wire::ExchangeIf* getHandler(const apache::thrift::TConnectionInfo& connection) override;
   void releaseHandler(wire::ExchangeIf* handler) override;
@@ -71,6 +94,7 @@ class ExchangeHandlerFactory final : public wire::ExchangeIfFactory {
   std::shared_ptr<Metrics> metrics_;
   MemberResolver resolver_;
   exchange::SignedJson::Ptr signed_json_;
+  documents::DocumentService::Ptr documents_;
 };
 
 }  // namespace lienthong::front::thrift_internal

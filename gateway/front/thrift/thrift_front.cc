@@ -73,8 +73,13 @@ Result<void> validate(const ThriftFrontConfig& config) {
   }
   // Ministry calls are kilobytes; a limit past this is a typo, and near INT_MAX it overflows.
   constexpr int kCeiling = 256 << 20;
-  if (config.max_message_bytes > kCeiling || config.max_frame_bytes > kCeiling) {
-    return fail(ErrorCode::kBadRequest, "thrift: message and frame limits must be at most 256 MiB");
+  if (config.max_message_bytes > kCeiling || config.max_frame_bytes > kCeiling ||
+      config.max_document_bytes > kCeiling) {
+    return fail(ErrorCode::kBadRequest,
+                "thrift: message, frame and document limits must be at most 256 MiB");
+  }
+  if (config.max_document_bytes < 1024) {
+    return fail(ErrorCode::kBadRequest, "thrift: max_document_bytes must be at least 1024");
   }
   // Writing a response nests result → LookupResponse → Record → RecordField.
   if (config.recursion_limit < 4) {
@@ -133,9 +138,8 @@ Result<std::uint16_t> ThriftFront::start() {
       return thrift_internal::member_of(alive);
     });
   };
-  auto handlers =
-      std::make_shared<thrift_internal::ExchangeHandlerFactory>(pipeline_, metrics_, resolver,
-                                                                config_.signed_json);
+  auto handlers = std::make_shared<thrift_internal::ExchangeHandlerFactory>(
+      pipeline_, metrics_, resolver, config_.signed_json, config_.documents);
   auto processors = std::make_shared<lienthong::thrift::ExchangeProcessorFactory>(handlers);
   auto server = std::make_shared<apache::thrift::server::TThreadedServer>(
       processors, server_socket, thrift_internal::framed_transport_factory(config_),

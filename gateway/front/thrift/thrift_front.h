@@ -16,6 +16,7 @@
 
 #include "gateway/core/error.h"
 #include "gateway/core/metrics.h"
+#include "gateway/documents/document_service.h"
 #include "gateway/exchange/pipeline.h"
 #include "gateway/exchange/signed_json.h"
 #include "gateway/front/tls/server_tls.h"
@@ -30,12 +31,18 @@ struct ThriftFrontConfig {
   // Thrift's TConfiguration limits, applied to every connection before anything is decoded.
   int max_message_bytes = 1 << 20;  // largest call; caps any one string or list too
   int max_frame_bytes = 1 << 20;    // larger frames close the connection unread
-  int recursion_limit = 16;         // struct nesting depth (the contract itself nests 4)
+  // A sendDocument call (an edXML document, attachments included) may be this large when
+  // `documents` is set; every other call keeps the limits above (wire_limits.h).
+  int max_document_bytes = (32 << 20) + (64 << 10);
+  int recursion_limit = 16;  // struct nesting depth (the contract itself nests 4)
   // A connection silent this long (including mid-handshake) is closed; members reconnect.
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);
   std::chrono::milliseconds send_timeout = std::chrono::seconds(30);
   // Signed JSON (exchange/signed_json.h): LookupRequest.jws and LookupResponse.jws.
   exchange::SignedJson::Ptr signed_json;
+  // The document methods (sendDocument …); null: each of them refuses with NOT_FOUND. Its calls
+  // block the connection's own thread, as lookups do.
+  documents::DocumentService::Ptr documents;
 };
 
 // BAD_REQUEST naming the first unusable setting.

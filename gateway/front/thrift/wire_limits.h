@@ -14,7 +14,12 @@
 
 namespace lienthong::front::thrift_internal {
 
-// The limits every connection's framed transport and protocol enforce.
+// Every call is at most min(max_message_bytes, max_frame_bytes) long, except sendDocument when
+// documents are enabled: at most this (max_document_bytes, or the ordinary limit if larger).
+int document_frame_bytes(const ThriftFrontConfig& config);
+
+// The limits every connection's framed transport and protocol enforce (the budget a frame
+// starts with is never more than the frame itself, see wire_limits.cc).
 std::shared_ptr<apache::thrift::TConfiguration> message_limits(const ThriftFrontConfig& config);
 
 // The limits for the socket underneath: it checks each read against maxMessageSize as well and
@@ -28,8 +33,9 @@ std::shared_ptr<apache::thrift::transport::TTransportFactory> framed_transport_f
     const ThriftFrontConfig& config);
 
 // Strict binary protocol (only the versioned message header) with checked type bytes
-// (checked_binary_protocol.h); strings and containers capped
-// at the message limit so no single field can ask for more memory than a message may hold.
+// (checked_binary_protocol.h); strings and containers capped at the message limit so no single
+// field can ask for more memory than a message may hold; in a sendDocument call strings (the
+// edXML) up to document_frame_bytes.
 std::shared_ptr<apache::thrift::protocol::TProtocolFactory> binary_protocol_factory(
     const ThriftFrontConfig& config);
 

@@ -8,11 +8,13 @@
 #include <thrift/transport/TTransportException.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "gateway/front/thrift/wire_limits.h"
 #include "lienthong_thrift/Exchange.h"
+#include "tests/unit/front/fake_document_service.h"
 
 namespace lienthong::front::thrift_internal {
 namespace {
@@ -31,7 +33,8 @@ std::string be32(uint32_t v) {
 
 // A frame around a message header for method `name` and the given body.
 std::string frame(uint8_t message_type, const std::string& name, const std::string& body) {
-  std::string payload = be32(0x80010000u | message_type) + be32(name.size()) + name + be32(7) + body;
+  std::string payload =
+      be32(0x80010000u | message_type) + be32(name.size()) + name + be32(7) + body;
   return be32(payload.size()) + payload;
 }
 
@@ -120,12 +123,12 @@ TEST_F(WireLimitsTest, RefusesTypeBytesThatNameNoType) {
       {"list element type 99", std::string("\x0f\x00\x01\x63\x00\x00\x00\x01", 8)},
       {"set element type 20", std::string("\x0e\x00\x01\x14\x00\x00\x00\x01", 8)},
       {"map value type -3", std::string("\x0d\x00\x01\x0b\xfd\x00\x00\x00\x01", 9)},
-      {"skipped struct, inner field type -1",
-       std::string("\x0c\x00\x09\xff\x00\x01\x00\x00", 8)},
+      {"skipped struct, inner field type -1", std::string("\x0c\x00\x09\xff\x00\x01\x00\x00", 8)},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
-    auto in = reader(frame(apache::thrift::protocol::T_CALL, "lookup", c.body + std::string(1, '\0')));
+    auto in =
+        reader(frame(apache::thrift::protocol::T_CALL, "lookup", c.body + std::string(1, '\0')));
     std::string name;
     TMessageType type;
     int32_t seqid = 0;
@@ -147,7 +150,8 @@ TEST_F(WireLimitsTest, RefusesTypeBytesThatNameNoType) {
 }
 
 TEST_F(WireLimitsTest, RefusesAnEmptyFrame) {
-  auto in = reader(be32(0) + frame(apache::thrift::protocol::T_CALL, "lookup", std::string(1, '\0')));
+  auto in =
+      reader(be32(0) + frame(apache::thrift::protocol::T_CALL, "lookup", std::string(1, '\0')));
   std::string name;
   TMessageType type;
   int32_t seqid = 0;
@@ -172,6 +176,98 @@ TEST_F(WireLimitsTest, RefusesAFrameOverTheMessageLimitBeforeReadingIt) {
   } catch (const TTransportException& e) {
     EXPECT_EQ(e.getType(), TTransportException::CORRUPTED_DATA);
   }
+}
+
+// With documents enabled, a sendDocument call may be as large as max_document_bytes; every other
+// call keeps max_message_bytes, and so does every string in it.
+class DocumentWireLimitsTest : public WireLimitsTest {
+ protected:
+  void SetUp() override {
+    config_.max_message_bytes = 4096;
+    config_.max_frame_bytes = 4096;
+    config_.max_document_bytes = 64 << 10;
+    config_.documents = std::make_shared<lienthong::testing::FakeDocumentService>();
+  }
+
+  // What the generated client writes, framed as the server's transport frames it.
+  std::string written(const std::function<void(::lienthong::thrift::ExchangeClient&)>& send) {
+    auto sink = std::make_shared<TMemoryBuffer>();
+    auto writer = binary_protocol_factory(config_)->getProtocol(
+        framed_transport_factory(config_)->getTransport(sink));
+    ::lienthong::thrift::ExchangeClient client(writer);
+    send(client);
+    return sink->getBufferAsString();
+  }
+};
+
+TEST_F(DocumentWireLimitsTest, ASendDocumentCallMayExceedTheMessageLimit) {
+  ::lienthong::thrift::SendDocumentRequest request;
+  request.edxml = std::string(40 << 10, 'x');
+  ::lienthong::thrift::LookupRequest lookup;
+  lookup.subjectId = "079203001234";
+  auto in = reader(written([&](auto& client) {
+    client.send_sendDocument(request);
+    client.send_lookup(lookup);  // after it, the ordinary limit again
+  }));
+  std::string name;
+  TMessageType type;
+  int32_t seqid = 0;
+  in->readMessageBegin(name, type, seqid);
+  EXPECT_EQ(name, "sendDocument");
+  ::lienthong::thrift::Exchange_sendDocument_args args;
+  args.read(in.get());
+  in->readMessageEnd();
+  in->getTransport()->readEnd();
+  EXPECT_EQ(args.request.edxml, request.edxml);
+
+  in->readMessageBegin(name, type, seqid);
+  EXPECT_EQ(name, "lookup");
+  ::lienthong::thrift::Exchange_lookup_args lookup_args;
+  lookup_args.read(in.get());
+  EXPECT_EQ(lookup_args.request.subjectId, "079203001234");
+}
+
+TEST_F(DocumentWireLimitsTest, AnyOtherCallOverTheMessageLimitIsRefused) {
+  ::lienthong::thrift::LookupRequest lookup;
+  lookup.subjectId = std::string(5000, '1');
+  auto in = reader(written([&](auto& client) { client.send_lookup(lookup); }));
+  std::string name;
+  TMessageType type;
+  int32_t seqid = 0;
+  try {
+    in->readMessageBegin(name, type, seqid);
+    FAIL() << "a large lookup was accepted";
+  } catch (const TTransportException& e) {
+    EXPECT_EQ(e.getType(), TTransportException::CORRUPTED_DATA);
+  }
+  // A header that only claims to be sendDocument (a oneway call) is refused too.
+  auto oneway =
+      reader(frame(apache::thrift::protocol::T_ONEWAY, "sendDocument", std::string(5000, '\0')));
+  EXPECT_THROW(oneway->readMessageBegin(name, type, seqid), TTransportException);
+}
+
+TEST_F(DocumentWireLimitsTest, ASendDocumentCallOverTheDocumentLimitIsRefusedUnread) {
+  auto in = reader(be32((64 << 10) + 1));
+  std::string name;
+  TMessageType type;
+  int32_t seqid = 0;
+  try {
+    in->readMessageBegin(name, type, seqid);
+    FAIL() << "an oversized document call was accepted";
+  } catch (const TTransportException& e) {
+    EXPECT_EQ(e.getType(), TTransportException::CORRUPTED_DATA);
+  }
+}
+
+TEST_F(DocumentWireLimitsTest, WithoutDocumentsSendDocumentKeepsTheMessageLimit) {
+  config_.documents = nullptr;
+  ::lienthong::thrift::SendDocumentRequest request;
+  request.edxml = std::string(5000, 'x');
+  auto in = reader(written([&](auto& client) { client.send_sendDocument(request); }));
+  std::string name;
+  TMessageType type;
+  int32_t seqid = 0;
+  EXPECT_THROW(in->readMessageBegin(name, type, seqid), TTransportException);
 }
 
 TEST_F(WireLimitsTest, SaysWhenTheConnectionEndsInsideAFrameHeader) {
