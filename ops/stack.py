@@ -312,20 +312,25 @@ class Stack:
         return proc
 
     # --- parts ----------------------------------------------------------------------------
-    def start_redis(self, port=None):
-        self.ports["redis"] = port or self.ports.get("redis") or free_port()
-        self._spawn("redis", ["redis-server", "--port", str(self.ports["redis"]), "--bind",
-                              "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", self.dir,
-                              "--protected-mode", "yes"])
+    def _start_redis(self, name, port, data_dir, persistence, what):
+        self.ports[name] = port or self.ports.get(name) or free_port()
+        os.makedirs(data_dir, exist_ok=True)
+        self._spawn(name, ["redis-server", "--port", str(self.ports[name]), "--bind",
+                           "127.0.0.1", "--save", "", *persistence, "--dir", data_dir,
+                           "--protected-mode", "yes"])
 
         def up():
             try:
-                with socket.create_connection(("127.0.0.1", self.ports["redis"]), 0.2) as s:
+                with socket.create_connection(("127.0.0.1", self.ports[name]), 0.2) as s:
                     s.sendall(b"PING\r\n")
                     return s.recv(16).startswith(b"+PONG")
             except OSError:
                 return False
-        wait_for(up, 10, "redis-server")
+        wait_for(up, 20, what)
+
+    def start_redis(self, port=None):
+        """The record cache's Redis: a cache, so no persistence."""
+        self._start_redis("redis", port, self.dir, ["--appendonly", "no"], "redis-server")
 
     def stop_redis(self, sig=signal.SIGTERM):
         self._stop("redis", sig)
@@ -334,22 +339,9 @@ class Stack:
         """The outbox's and inbox's Redis: AOF with fsync before every reply, never evicting
         (gateway/outbox/README.md "Redis settings required"); its data stays in dir/redis-docs
         across restarts."""
-        self.ports["redis_docs"] = port or self.ports.get("redis_docs") or free_port()
-        data = os.path.join(self.dir, "redis-docs")
-        os.makedirs(data, exist_ok=True)
-        self._spawn("redis_docs", ["redis-server", "--port", str(self.ports["redis_docs"]),
-                                   "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-                                   "--appendfsync", "always", "--maxmemory-policy", "noeviction",
-                                   "--dir", data, "--protected-mode", "yes"])
-
-        def up():
-            try:
-                with socket.create_connection(("127.0.0.1", self.ports["redis_docs"]), 0.2) as s:
-                    s.sendall(b"PING\r\n")
-                    return s.recv(16).startswith(b"+PONG")
-            except OSError:
-                return False
-        wait_for(up, 20, "redis-server (documents)")
+        self._start_redis("redis_docs", port, os.path.join(self.dir, "redis-docs"),
+                          ["--appendonly", "yes", "--appendfsync", "always",
+                           "--maxmemory-policy", "noeviction"], "redis-server (documents)")
 
     def stop_documents_redis(self, sig=signal.SIGTERM):
         self._stop("redis_docs", sig)

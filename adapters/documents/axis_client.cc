@@ -1,5 +1,6 @@
 #include "adapters/documents/axis_client.h"
 
+#include "gateway/core/encoding.h"
 #include <cctype>
 #include <functional>
 #include <future>
@@ -134,23 +135,6 @@ upstream::HttpRequest request_of(std::string method, std::string url, std::strin
 }
 
 }  // namespace
-
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0x0F];
-    }
-  }
-  return out;
-}
 
 Result<outbox::AxisReceipt> parse_axis_receipt(const upstream::HttpResponse& answer,
                                                std::string_view document_id,

@@ -94,7 +94,4 @@ Result<std::vector<documents::PendingDocument>> parse_pending(const upstream::Ht
 Result<std::vector<documents::StatusRecord>> parse_status_history(
     const upstream::HttpResponse& answer, std::size_t max_bytes, std::size_t max_entries);
 
-// RFC 3986 percent-encoding of everything but the unreserved characters.
-std::string percent_encode(std::string_view text);
-
 }  // namespace lienthong::edxml

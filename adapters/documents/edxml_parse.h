@@ -30,8 +30,9 @@ struct EdxmlLimits {
   size_t max_depth = 32;                           // the envelope nests 9 deep at most
   size_t max_nodes = 200'000;
 
-  // What parse_untrusted_xml is given (max_bytes = max_document_bytes).
-  crypto::XmlLimits xml() const { return {max_document_bytes, max_depth, max_nodes}; }
+  // What parse_untrusted_xml is given (max_bytes = max_document_bytes). Attachments are base64
+  // text nodes of up to 4/3 x max_attachment_bytes, beyond libxml2's default 10 MB per node.
+  crypto::XmlLimits xml() const { return {max_document_bytes, max_depth, max_nodes, true}; }
 };
 
 Result<EdxmlMessage> parse_edxml(std::string_view bytes, const EdxmlLimits& limits = {});

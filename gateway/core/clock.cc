@@ -43,4 +43,14 @@ std::string format_utc_time(TimePoint at) {
   return buf;
 }
 
+std::string format_utc_time_ms(TimePoint at) {
+  using namespace std::chrono;
+  const auto ms = floor<milliseconds>(at);
+  const auto secs = floor<seconds>(ms);
+  const std::string whole = format_utc_time(TimePoint(secs));  // "...:SSZ"
+  char millis[16];
+  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>((ms - secs).count()));
+  return whole.substr(0, whole.size() - 1) + millis;
+}
+
 }  // namespace lienthong

@@ -39,5 +39,7 @@ std::optional<TimePoint> parse_utc_time(std::string_view text);
 
 // "YYYY-MM-DDTHH:MM:SSZ".
 std::string format_utc_time(TimePoint at);
+// RFC 3339 with milliseconds: "YYYY-MM-DDTHH:MM:SS.mmmZ" (the document routes' times).
+std::string format_utc_time_ms(TimePoint at);
 
 }  // namespace lienthong

@@ -13,6 +13,9 @@ namespace lienthong {
 std::string to_hex(const unsigned char* bytes, std::size_t size);  // lowercase
 std::string sha256_hex(std::string_view bytes);                     // 64 lowercase hex digits
 std::string base64_encode(std::string_view bytes);
+// RFC 3986: every byte but the unreserved ones (A-Z a-z 0-9 - . _ ~) as %XX, upper case; one
+// URL path segment or query value whatever the text holds (DocumentIds carry ',' and '/').
+std::string percent_encode(std::string_view text);
 
 // base64url without padding (RFC 7515 sec. 2).
 std::string base64url_encode(std::string_view bytes);

@@ -195,11 +195,12 @@ Result<XmlDocPtr> parse_untrusted_xml(std::string_view bytes, const XmlLimits& l
                                                   std::to_string(limits.max_bytes));
   if (auto prolog = check_prolog(bytes); !prolog) return tl::unexpected(prolog.error());
 
-  // NONET: never fetch. No NOENT, DTDLOAD, DTDATTR or HUGE: entities stay unexpanded, no
-  // external subset is read, and libxml2 keeps its own internal limits.
+  // NONET: never fetch. No NOENT, DTDLOAD or DTDATTR: entities stay unexpanded and no external
+  // subset is read. HUGE only when the caller asks for large text (limits.large_text): libxml2
+  // otherwise keeps its own internal limits, 10 MB per text node among them.
   // COMPACT keeps short text inside the node (fewer allocations); it changes nothing visible.
-  constexpr int kOptions =
-      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT;
+  const int kOptions = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                       XML_PARSE_COMPACT | (limits.large_text ? XML_PARSE_HUGE : 0);
   CapturedErrors errors;
   // One parser context per thread, reset by each read: creating one costs more than parsing a
   // small document. Its dictionary is shared with the documents it produced (refcounted).

@@ -24,6 +24,11 @@ struct XmlLimits {
   size_t max_bytes = 4 << 20;  // whole document
   size_t max_depth = 64;       // element nesting
   size_t max_nodes = 200'000;  // all nodes: elements, attributes, text, comments
+  // Text nodes over libxml2's own 10 MB cap (XML_PARSE_HUGE): for documents that carry large
+  // base64 content (edXML attachments) and whose whole size max_bytes already bounds. DTDs stay
+  // refused before parsing, so no entity can amplify anything; depth and node counts are still
+  // checked here.
+  bool large_text = false;
 };
 
 // An attribute that carries an ID. With ns/element empty it applies to every element;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/core/encoding.h"
 #include "gateway/core/log.h"
 #include "gateway/crypto/jws_json.h"
 #include "gateway/front/http/problem.h"
@@ -89,7 +90,7 @@ Result<std::string> client_request_id(const Request& request) {
 
 json nullable(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 json nullable(const std::optional<TimePoint>& at) {
-  return at ? json(document_time(*at)) : json(nullptr);
+  return at ? json(format_utc_time_ms(*at)) : json(nullptr);
 }
 
 // A header value from the service: kept only if it is printable ASCII.
@@ -271,38 +272,6 @@ Result<std::string> decode_document_id(std::string_view segment) {
   return out;
 }
 
-std::string encode_document_id(std::string_view document_id) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(document_id.size() * 3);
-  for (const char c : document_id) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '.' || u == '_' || u == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xf]);
-    }
-  }
-  return out;
-}
-
-std::string document_time(TimePoint at) {
-  using namespace std::chrono;
-  const auto ms = floor<milliseconds>(at);
-  const auto secs = floor<seconds>(ms);
-  const std::time_t t = system_clock::to_time_t(system_clock::time_point(secs));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>((ms - secs).count()));
-  return buf;
-}
-
 DocumentRoutes::DocumentRoutes(documents::DocumentService::Ptr service, Executor::Ptr executor)
     : service_(std::move(service)), executor_(std::move(executor)) {}
 
@@ -390,7 +359,7 @@ std::optional<Response> DocumentRoutes::handle(Request& request, std::string_vie
                                     {"duplicate", receipt->duplicate},
                                     {"state", std::string(outbox::state_name(receipt->state))}});
                  res.set(bhttp::field::location, std::string(kDocumentsPath) + "/sent/" +
-                                                     encode_document_id(receipt->document_id));
+                                                     percent_encode(receipt->document_id));
                  return res;
                });
              });
@@ -411,7 +380,7 @@ std::optional<Response> DocumentRoutes::handle(Request& request, std::string_vie
                                     {"axisId", nullable(status->axis_id)},
                                     {"axisDuplicate", status->axis_duplicate},
                                     {"lastError", nullable(status->last_error)},
-                                    {"acceptedAt", document_time(status->accepted_at)},
+                                    {"acceptedAt", format_utc_time_ms(status->accepted_at)},
                                     {"nextAttemptAt", nullable(status->next_attempt_at)},
                                     {"leaseUntil", nullable(status->lease_until)},
                                     {"finishedAt", nullable(status->finished_at)}});
@@ -439,7 +408,7 @@ std::optional<Response> DocumentRoutes::handle(Request& request, std::string_vie
                                      {"promulgationDate", s.promulgation_date},
                                      {"subject", s.subject},
                                      {"businessType", s.business_type},
-                                     {"receivedAt", document_time(s.received_at)}});
+                                     {"receivedAt", format_utc_time_ms(s.received_at)}});
                 next = s.sequence;
               }
               return json_response(bhttp::status::ok,
@@ -462,7 +431,7 @@ std::optional<Response> DocumentRoutes::handle(Request& request, std::string_vie
                  const std::string& id = document->summary.document_id.empty()
                                              ? document_id
                                              : document->summary.document_id;
-                 res.set("X-Document-Id", encode_document_id(id));
+                 res.set("X-Document-Id", percent_encode(id));
                  if (header_safe(document->signer_fingerprint))
                    res.set("X-Signer-Fingerprint", document->signer_fingerprint);
                  res.body() = std::move(document->edxml);

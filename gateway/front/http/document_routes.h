@@ -44,12 +44,6 @@ bool is_document_send(const Request& header);
 // BAD_REQUEST.
 Result<std::string> decode_document_id(std::string_view segment);
 
-// Every byte but the unreserved ones (RFC 3986: A-Z a-z 0-9 - . _ ~) as %XX, upper case.
-std::string encode_document_id(std::string_view document_id);
-
-// RFC 3339 UTC with milliseconds: "2026-11-23T08:15:30.123Z".
-std::string document_time(TimePoint at);
-
 class DocumentRoutes {
  public:
   // `service` and `executor` non-null: the executor runs every service call.

@@ -50,22 +50,6 @@ Result<void> check_client_request_id(std::string_view id) {
   return {};
 }
 
-// RFC 3339 UTC with milliseconds, as the HTTP front writes document times
-// (http::document_time): "2026-11-23T08:15:30.123Z".
-std::string document_time(TimePoint at) {
-  using namespace std::chrono;
-  const auto ms = floor<milliseconds>(at);
-  const auto secs = floor<seconds>(ms);
-  const std::time_t t = system_clock::to_time_t(system_clock::time_point(secs));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>((ms - secs).count()));
-  return buf;
-}
-
 wire::SentDocument to_wire(const outbox::OutboxStatus& in) {
   wire::SentDocument out;
   out.documentId = in.document_id;
@@ -75,10 +59,10 @@ wire::SentDocument to_wire(const outbox::OutboxStatus& in) {
   if (!in.axis_id.empty()) out.__set_axisId(in.axis_id);
   out.axisDuplicate = in.axis_duplicate;
   if (!in.last_error.empty()) out.__set_lastError(in.last_error);
-  out.acceptedAt = document_time(in.accepted_at);
-  if (in.next_attempt_at) out.__set_nextAttemptAt(document_time(*in.next_attempt_at));
-  if (in.lease_until) out.__set_leaseUntil(document_time(*in.lease_until));
-  if (in.finished_at) out.__set_finishedAt(document_time(*in.finished_at));
+  out.acceptedAt = format_utc_time_ms(in.accepted_at);
+  if (in.next_attempt_at) out.__set_nextAttemptAt(format_utc_time_ms(*in.next_attempt_at));
+  if (in.lease_until) out.__set_leaseUntil(format_utc_time_ms(*in.lease_until));
+  if (in.finished_at) out.__set_finishedAt(format_utc_time_ms(*in.finished_at));
   return out;
 }
 
@@ -92,7 +76,7 @@ wire::ReceivedDocumentSummary to_wire(const documents::ReceivedSummary& in) {
   out.promulgationDate = in.promulgation_date;
   out.subject = in.subject;
   out.businessType = in.business_type;
-  out.receivedAt = document_time(in.received_at);
+  out.receivedAt = format_utc_time_ms(in.received_at);
   return out;
 }
 

@@ -125,6 +125,34 @@ class FakeBackend final : public AdminBackend {
   std::vector<UpstreamStatus> upstreams() const override {
     return {{"population", "closed"}, {"business", "open"}};
   }
+  // [documents]: off until a test turns it on (the default answers NOT_FOUND).
+  Result<std::vector<outbox::OutboxStatus>> outbox_documents(outbox::OutboxState state,
+                                                             std::size_t limit) override {
+    if (!documents_on) return AdminBackend::outbox_documents(state, limit);
+    std::vector<outbox::OutboxStatus> out;
+    for (const auto& [id, d] : outbox)
+      if (d.state == state && out.size() < limit) out.push_back(d);
+    return out;
+  }
+  Result<outbox::OutboxStatus> outbox_document(const std::string& document_id) override {
+    if (!documents_on) return AdminBackend::outbox_document(document_id);
+    auto it = outbox.find(document_id);
+    if (it == outbox.end()) return lienthong::fail(ErrorCode::kNotFound, "outbox: no such document");
+    return it->second;
+  }
+  Result<void> retry_dead_document(const std::string& document_id) override {
+    auto it = outbox.find(document_id);
+    if (it == outbox.end()) return lienthong::fail(ErrorCode::kNotFound, "outbox: no such document");
+    if (it->second.state != outbox::OutboxState::kDead)
+      return lienthong::fail(ErrorCode::kBadRequest, "outbox: not a dead letter");
+    it->second.state = outbox::OutboxState::kAccepted;
+    it->second.attempts = 0;
+    return {};
+  }
+  Result<std::vector<documents::RefusedIncoming>> refused_incoming(std::size_t limit) override {
+    if (!documents_on) return AdminBackend::refused_incoming(limit);
+    return refused;
+  }
 
   std::vector<std::string> reasons;
   bool fail_next_reload = false;
@@ -132,6 +160,9 @@ class FakeBackend final : public AdminBackend {
   std::vector<std::string> invalidated;
   std::vector<audit::SubjectQuery> queries;
   audit::SubjectAnswer answer;
+  bool documents_on = false;
+  std::map<std::string, outbox::OutboxStatus> outbox;
+  std::vector<documents::RefusedIncoming> refused;
 
  private:
   fs::path trust_dir_, policy_file_;
@@ -487,6 +518,54 @@ TEST_F(AdminRouterTest, UpstreamsListEachCircuitBreaker) {
   EXPECT_EQ(doc_of(res)["upstreams"],
             json::parse(R"([{"adapter":"population","circuit_breaker":"closed"},
                             {"adapter":"business","circuit_breaker":"open"}])"));
+}
+
+TEST_F(AdminRouterTest, DocumentsDeadLettersAreListedAndSentAgain) {
+  // Without [documents]: 404 on every documents route.
+  auto res = call(bhttp::verb::get, "/admin/v1/documents/outbox");
+  EXPECT_EQ(res.result_int(), 404u) << res.body();
+  backend_->documents_on = true;
+  const std::string id = "000.00.00.G22,2026/11/23,7816/VPCP-TTĐT";
+  outbox::OutboxStatus dead;
+  dead.document_id = id;
+  dead.outbox_id = "ob-0000000001";
+  dead.sender_organ = "000.00.00.G22";
+  dead.state = outbox::OutboxState::kDead;
+  dead.attempts = 10;
+  dead.last_error = "BAD_REQUEST: axis 400 unknown_agency";
+  backend_->outbox[id] = dead;
+  res = call(bhttp::verb::get, "/admin/v1/documents/outbox");  // dead letters by default
+  ASSERT_EQ(res.result_int(), 200u) << res.body();
+  ASSERT_EQ(doc_of(res)["documents"].size(), 1u);
+  EXPECT_EQ(doc_of(res)["documents"][0]["document_id"], id);
+  EXPECT_EQ(doc_of(res)["documents"][0]["attempts"], 10);
+  EXPECT_EQ(doc_of(res)["documents"][0]["next_attempt_at"], nullptr);
+  EXPECT_EQ(last_entry().document_type, "admin.documents.outbox");
+  EXPECT_EQ(last_entry().dossier_code, "1 dead");
+  res = call(bhttp::verb::get, "/admin/v1/documents/outbox?state=delivered");
+  EXPECT_TRUE(doc_of(res)["documents"].empty());
+  EXPECT_EQ(call(bhttp::verb::get, "/admin/v1/documents/outbox?state=lost").result_int(), 422u);
+  EXPECT_EQ(call(bhttp::verb::get, "/admin/v1/documents/outbox?limit=0").result_int(), 422u);
+  const std::string encoded = "000.00.00.G22%2C2026%2F11%2F23%2C7816%2FVPCP-TT%C4%90T";
+  res = call(bhttp::verb::get, "/admin/v1/documents/outbox/" + encoded);
+  ASSERT_EQ(res.result_int(), 200u) << res.body();
+  EXPECT_EQ(doc_of(res)["state"], "dead");
+
+  res = call(bhttp::verb::post, "/admin/v1/documents/retry/" + encoded);
+  ASSERT_EQ(res.result_int(), 200u) << res.body();
+  EXPECT_EQ(doc_of(res)["state"], "accepted");
+  EXPECT_EQ(last_entry().document_type, "admin.documents.retry");
+  // Not a dead letter any more: refused, and said why.
+  res = call(bhttp::verb::post, "/admin/v1/documents/retry/" + encoded);
+  EXPECT_EQ(res.result_int(), 422u);
+  EXPECT_EQ(call(bhttp::verb::post, "/admin/v1/documents/retry/unknown").result_int(), 404u);
+
+  backend_->refused.push_back({"ax-00000009", "000.00.00.H20", "SIGNATURE_INVALID: digest",
+                               *parse_utc_time("2026-11-23T01:00:00Z")});
+  res = call(bhttp::verb::get, "/admin/v1/documents/refused");
+  ASSERT_EQ(res.result_int(), 200u) << res.body();
+  EXPECT_EQ(doc_of(res)["documents"][0]["axis_id"], "ax-00000009");
+  EXPECT_EQ(doc_of(res)["documents"][0]["at"], "2026-11-23T01:00:00Z");
 }
 
 TEST_F(AdminRouterTest, AnActionTheAuditCannotRecordIsNotAnsweredAsDone) {

@@ -3,6 +3,8 @@
 #include "gateway/front/http/document_routes.h"
 
 #include <gtest/gtest.h>
+
+#include "gateway/core/encoding.h"
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -432,9 +434,9 @@ TEST(DocumentRoutesTest, ACallerWithoutAMemberIsRefused) {
 }
 
 TEST(DocumentRoutesTest, IdsEncodeAsOneSegmentAndDecodeBack) {
-  EXPECT_EQ(http::encode_document_id(kDocumentId), kEncodedDocumentId);
-  EXPECT_EQ(http::encode_document_id("7816/QĐ-UBND"), "7816%2FQ%C4%90-UBND");
-  EXPECT_EQ(http::encode_document_id("a b~_.-"), "a%20b~_.-");
+  EXPECT_EQ(lienthong::percent_encode(kDocumentId), kEncodedDocumentId);
+  EXPECT_EQ(lienthong::percent_encode("7816/QĐ-UBND"), "7816%2FQ%C4%90-UBND");
+  EXPECT_EQ(lienthong::percent_encode("a b~_.-"), "a%20b~_.-");
   EXPECT_EQ(*http::decode_document_id(kEncodedDocumentId), kDocumentId);
   EXPECT_EQ(*http::decode_document_id("7816%2fQ%c4%90-UBND"), "7816/QĐ-UBND");
   EXPECT_FALSE(http::decode_document_id("%2G"));
@@ -442,9 +444,9 @@ TEST(DocumentRoutesTest, IdsEncodeAsOneSegmentAndDecodeBack) {
 }
 
 TEST(DocumentRoutesTest, TimesAreRfc3339WithMilliseconds) {
-  EXPECT_EQ(http::document_time(testing::at_ms(1795335330123)), "2026-11-22T08:15:30.123Z");
-  EXPECT_EQ(http::document_time(testing::at_ms(0)), "1970-01-01T00:00:00.000Z");
-  EXPECT_EQ(http::document_time(TimePoint(std::chrono::microseconds(1999))),
+  EXPECT_EQ(format_utc_time_ms(testing::at_ms(1795335330123)), "2026-11-22T08:15:30.123Z");
+  EXPECT_EQ(format_utc_time_ms(testing::at_ms(0)), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_utc_time_ms(TimePoint(std::chrono::microseconds(1999))),
             "1970-01-01T00:00:00.001Z");
 }
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/core/encoding.h"
+
 #include "adapters/documents/edxml_parse.h"
 #include "adapters/documents/edxml_write.h"
 #include "gateway/outbox/backoff.h"

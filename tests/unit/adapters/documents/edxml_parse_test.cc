@@ -174,6 +174,24 @@ TEST(EdxmlParse, OversizedAttachmentRefused) {
   EXPECT_TRUE(parse_edxml(testing::sample_edxml(), limits));
 }
 
+// At the default limits: a scanned document of 12 MiB (16 MiB of base64, one text node beyond
+// libxml2's own 10 MB cap) is read and signed; one over the 20 MiB attachment limit is refused
+// as a limit, not as malformed XML.
+TEST(EdxmlParse, LargeAttachmentsUpToTheLimitAreRead) {
+  auto m = parse_edxml(sample_edxml());
+  ASSERT_TRUE(m);
+  m->attachments[1].bytes = std::string(size_t{12} << 20, '\x5a');
+  const std::string big = to_edxml(*m);
+  ASSERT_GT(big.size(), size_t{16} << 20);
+  auto parsed = parse_edxml(big);
+  ASSERT_TRUE(parsed) << parsed.error().detail;
+  EXPECT_EQ(parsed->attachments[1].bytes.size(), size_t{12} << 20);
+  m->attachments[1].bytes = std::string((size_t{20} << 20) + 1, '\x5a');
+  const auto e = error_of(parse_edxml(to_edxml(*m)));
+  EXPECT_EQ(e.code, ErrorCode::kXmlLimitExceeded) << e.detail;
+  EXPECT_THAT(e.detail, HasSubstr("Attachment[2]"));
+}
+
 TEST(EdxmlParse, TooManyAttachmentsOrRecipientsRefused) {
   EdxmlLimits limits;
   limits.max_attachments = 1;
