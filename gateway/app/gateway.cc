@@ -222,6 +222,20 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     if (!built) return tl::unexpected(built.error());
     p.documents = std::move(*built);
     p.document_executor = std::make_shared<ThreadPoolExecutor>(8);
+    // The outbox by state, for alerts on dead letters and a growing backlog (axis down).
+    p.metrics->add_gauges([outbox = p.documents->outbox()](std::string& out) {
+      auto counts = outbox->counts();
+      out += "# HELP lienthong_documents_up 1 when the document outbox's Redis answers.\n"
+             "# TYPE lienthong_documents_up gauge\n";
+      out += fmt::format("lienthong_documents_up {}\n", counts ? 1 : 0);
+      if (!counts) return;
+      out += "# HELP lienthong_documents_outbox Outgoing documents by delivery state.\n"
+             "# TYPE lienthong_documents_outbox gauge\n";
+      for (auto state : {outbox::OutboxState::kAccepted, outbox::OutboxState::kDelivering,
+                         outbox::OutboxState::kDelivered, outbox::OutboxState::kDead})
+        out += fmt::format("lienthong_documents_outbox{{state=\"{}\"}} {}\n",
+                           outbox::state_name(state), counts->of(state));
+    });
   }
 
   // The gateway's own certificates in /readyz and /metrics, and a refused reload in /readyz.

@@ -246,6 +246,18 @@ Result<std::vector<OutboxStatus>> DocumentOutbox::list(OutboxState state, std::s
   return out;
 }
 
+Result<OutboxCounts> DocumentOutbox::counts() {
+  OutboxCounts out;
+  for (auto state : {OutboxState::kAccepted, OutboxState::kDelivering, OutboxState::kDelivered,
+                     OutboxState::kDead}) {
+    auto r = link_->command({"ZCARD", key(set_of(state))});
+    if (!r) return tl::unexpected(r.error());
+    if (r->type != RedisValue::Type::kInteger) return odd_reply("ZCARD");
+    out.of(state) = static_cast<std::size_t>(r->integer);
+  }
+  return out;
+}
+
 Result<void> DocumentOutbox::retry_dead(std::string_view document_id) {
   const std::string name = name_of(document_id);
   const std::string now = ms_text(clock_->now());

@@ -84,6 +84,8 @@ class DocumentOutbox {
   // Oldest first (by the time of the state's set: next attempt, lease end, delivery, death);
   // at most `limit` (capped at 1000).
   Result<std::vector<OutboxStatus>> list(OutboxState state, std::size_t limit);
+  // How many documents are in each state (/metrics: dead letters are what operators alert on).
+  Result<OutboxCounts> counts();
   // A dead letter becomes due now with a fresh attempt count. NOT_FOUND when unknown,
   // BAD_REQUEST when the document is not dead.
   Result<void> retry_dead(std::string_view document_id);

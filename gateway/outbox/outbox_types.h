@@ -2,6 +2,7 @@
 // deliverer hands to the axis, and the narrow interface to the axis (STYLE.md §4).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,6 +21,23 @@ enum class OutboxState { kAccepted, kDelivering, kDelivered, kDead };
 // "accepted", "delivering", "delivered", "dead": the names stored in Redis and shown to admins.
 std::string_view state_name(OutboxState state);
 std::optional<OutboxState> parse_state(std::string_view name);
+
+struct OutboxCounts {
+  std::size_t accepted = 0, delivering = 0, delivered = 0, dead = 0;
+  std::size_t& of(OutboxState state) {
+    switch (state) {
+      case OutboxState::kDelivering:
+        return delivering;
+      case OutboxState::kDelivered:
+        return delivered;
+      case OutboxState::kDead:
+        return dead;
+      case OutboxState::kAccepted:
+        break;
+    }
+    return accepted;
+  }
+};
 
 struct AcceptedDocument {
   std::string outbox_id;   // "ob-0000000001": the first accept's id, also for a duplicate

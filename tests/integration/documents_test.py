@@ -210,6 +210,8 @@ class DocumentsTest(unittest.TestCase):
             self.assertEqual(status, 200, raw[:300])
             return [d for d in json.loads(raw)["documents"] if d["document_id"] == doc]
         [letter] = wait_until(dead, 60, "the dead letter")
+        self.assertGreaterEqual(self.stack.metric('lienthong_documents_outbox{state="dead"}'), 1)
+        self.assertEqual(self.stack.metric("lienthong_documents_up"), 1)
         self.assertEqual(letter["attempts"], 1)
         self.assertIn("400", letter["last_error"])
         status, _, raw = self.ministry.sent(doc)

@@ -132,6 +132,10 @@ TEST_F(DelivererTest, APermanentRefusalDeadLettersAtOnceAndRetryDeadRequeues) {
   ASSERT_TRUE(delivered);
   ASSERT_EQ(delivered->size(), 1u);
   EXPECT_EQ((*delivered)[0].document_id, document_id(2));
+  auto counts = outbox_->counts();  // what /metrics shows
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->delivered, 1u);
+  EXPECT_EQ(counts->dead, 1u);
 
   advance(Ms(3'600'000));
   EXPECT_EQ(deliverer->run_once().claimed, 0u);  // a dead letter stays dead by itself
@@ -150,6 +154,14 @@ TEST_F(DelivererTest, APermanentRefusalDeadLettersAtOnceAndRetryDeadRequeues) {
   auto unknown = outbox_->retry_dead(document_id(99));
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+
+  ASSERT_TRUE(outbox_->accept(document_id(3), kSender, body(3)));
+  counts = outbox_->counts();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->accepted, 1u);
+  EXPECT_EQ(counts->delivering, 0u);
+  EXPECT_EQ(counts->delivered, 2u);
+  EXPECT_EQ(counts->dead, 0u);
 }
 
 TEST_F(DelivererTest, DeadLettersAfterTheLastAttempt) {
