@@ -10,6 +10,10 @@
 #   rest_answer     the REST upstreams' JSON answers after the signature: parse, map, adapters
 #   signed_lookup   members' signed JSON requests: JWS, then the lookup behind it
 #   ocsp_response   OCSP responders' answers: DER, status, CertID, nonce, times, signer
+#   edxml_parse     edXML envelopes and Status messages (QCVN 102:2016)
+#   land_subject    land parcels' keys and certificate serials
+#   axis_answer     the document axis's answers: receipts, pending lists, status histories
+#   document_request the HTTPS front's document routes: ids, queries, status bodies
 # The seeds in git are never modified.
 #   working corpus  build/fuzz/corpus-run/<target>   (kept between runs, git-ignored)
 #   artifacts       build/fuzz/artifacts/             (crash-*, timeout-*, oom-*, leak-*)
