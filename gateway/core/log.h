@@ -13,6 +13,15 @@ namespace lienthong::log {
 void set_request_id(std::string id);
 const std::string& request_id();
 
+// Sets this thread's request id until the scope ends: a worker thread running one call.
+class RequestIdScope {
+ public:
+  explicit RequestIdScope(const std::string& id) { set_request_id(id); }
+  ~RequestIdScope() { set_request_id({}); }
+  RequestIdScope(const RequestIdScope&) = delete;
+  RequestIdScope& operator=(const RequestIdScope&) = delete;
+};
+
 }  // namespace lienthong::log
 
 // LT_LOG(warn, "trust store reloaded: {} anchors", n);

@@ -355,27 +355,15 @@ def main(argv=None):
     if args.command is not None:
         return _run_document_command(args, emit)
 
-    try:
-        answer = lookup(host=args.host, port=args.port, cert=args.cert, key=args.key,
-                        ca=args.ca, gen_py=args.gen_py, subject=args.subject,
-                        doc_type=args.doc_type, dossier=args.dossier, procedure=args.procedure,
-                        officer_id=args.officer_id, officer_account=args.officer_account,
-                        max_age=args.max_age, fields=args.field,
-                        client_request_id=args.client_request_id, timeout=args.timeout,
-                        sign=args.sign, jti=args.jti, iat=args.iat)
-    except ValueError as e:
-        print("lookup_client: %s" % e, file=sys.stderr)
-        return EXIT_USAGE
-    except ConnectionFailed as e:
-        emit({"error": "NO_ANSWER", "detail": str(e)})
-        print("lookup_client: no answer from %s:%d: %s" % (args.host, args.port, e),
-              file=sys.stderr)
-        return EXIT_NO_ANSWER
-
-    if "error" in answer:
-        emit({"error": answer["error"], "detail": answer["detail"],
-              "requestId": answer["requestId"]})
-        return EXIT_REFUSED
+    answer, code = _answer_of(args, emit, lambda: lookup(
+        host=args.host, port=args.port, cert=args.cert, key=args.key, ca=args.ca,
+        gen_py=args.gen_py, subject=args.subject, doc_type=args.doc_type, dossier=args.dossier,
+        procedure=args.procedure, officer_id=args.officer_id,
+        officer_account=args.officer_account, max_age=args.max_age, fields=args.field,
+        client_request_id=args.client_request_id, timeout=args.timeout, sign=args.sign,
+        jti=args.jti, iat=args.iat))
+    if answer is None:
+        return code
     envelope = answer.pop("envelope")
     if args.envelope_out:
         with open(args.envelope_out, "w", encoding="utf-8") as out:
@@ -389,24 +377,37 @@ def main(argv=None):
     return EXIT_OK
 
 
-def _run_document_command(args, emit):
+def _answer_of(args, emit, call):
+    """(answer, None) when the gateway answered, else (None, the exit code) with the refusal or
+    the failure already reported."""
     try:
-        method, call_args = _document_command(args)
-        answer = document_call(host=args.host, port=args.port, cert=args.cert, key=args.key,
-                               ca=args.ca, gen_py=args.gen_py, method=method, args=call_args,
-                               timeout=args.timeout)
+        answer = call()
     except ValueError as e:
         print("lookup_client: %s" % e, file=sys.stderr)
-        return EXIT_USAGE
+        return None, EXIT_USAGE
     except ConnectionFailed as e:
         emit({"error": "NO_ANSWER", "detail": str(e)})
         print("lookup_client: no answer from %s:%d: %s" % (args.host, args.port, e),
               file=sys.stderr)
-        return EXIT_NO_ANSWER
+        return None, EXIT_NO_ANSWER
     if "error" in answer:
         emit({"error": answer["error"], "detail": answer["detail"],
               "requestId": answer["requestId"]})
-        return EXIT_REFUSED
+        return None, EXIT_REFUSED
+    return answer, None
+
+
+def _run_document_command(args, emit):
+    try:
+        method, call_args = _document_command(args)
+    except ValueError as e:
+        print("lookup_client: %s" % e, file=sys.stderr)
+        return EXIT_USAGE
+    answer, code = _answer_of(args, emit, lambda: document_call(
+        host=args.host, port=args.port, cert=args.cert, key=args.key, ca=args.ca,
+        gen_py=args.gen_py, method=method, args=call_args, timeout=args.timeout))
+    if answer is None:
+        return code
     if method == "getReceivedDocument":
         edxml = answer.pop("edxml")
         answer["length"] = len(edxml)

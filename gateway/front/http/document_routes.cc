@@ -31,15 +31,6 @@ constexpr std::size_t kStatusBodyDepth = 4;
 
 Error bad(std::string detail) { return Error{ErrorCode::kBadRequest, std::move(detail)}; }
 
-// Sets the log's request id on a worker thread for the duration of one service call.
-class RequestIdScope {
- public:
-  explicit RequestIdScope(const std::string& id) { log::set_request_id(id); }
-  ~RequestIdScope() { log::set_request_id({}); }
-  RequestIdScope(const RequestIdScope&) = delete;
-  RequestIdScope& operator=(const RequestIdScope&) = delete;
-};
-
 Response json_response(bhttp::status status, const json& doc) {
   Response res{status, 11};
   res.set(bhttp::field::content_type, "application/json");
@@ -208,7 +199,7 @@ template <class Call>
 void run_on(Executor& executor, const Handler::Respond& respond, const std::string& request_id,
             Call call) {
   executor.post([respond, request_id, call = std::move(call)]() mutable {
-    RequestIdScope scope(request_id);
+    log::RequestIdScope scope(request_id);
     Handler::Deferred answer;
     try {
       answer = call();

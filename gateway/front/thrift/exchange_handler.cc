@@ -17,15 +17,6 @@
 namespace lienthong::front::thrift_internal {
 namespace {
 
-// Sets the log's request id for the duration of one call on this thread.
-class RequestIdScope {
- public:
-  explicit RequestIdScope(const std::string& id) { log::set_request_id(id); }
-  ~RequestIdScope() { log::set_request_id({}); }
-  RequestIdScope(const RequestIdScope&) = delete;
-  RequestIdScope& operator=(const RequestIdScope&) = delete;
-};
-
 // Document ids as the HTTP front takes them (document_routes.h): 1–256 bytes, no control
 // characters. The service checks the rest.
 constexpr std::size_t kMaxDocumentIdBytes = 256;
@@ -118,7 +109,7 @@ ExchangeHandler::ExchangeHandler(exchange::Pipeline::Ptr pipeline, std::shared_p
 
 void ExchangeHandler::lookup(wire::LookupResponse& out, const wire::LookupRequest& request) {
   const std::string request_id = new_request_id();
-  RequestIdScope scope(request_id);
+  log::RequestIdScope scope(request_id);
   Result<wire::LookupResponse> outcome = serve(request, request_id);
   if (!outcome) throw to_wire(outcome.error(), request_id);
   out = std::move(*outcome);
@@ -195,7 +186,7 @@ Result<LookupRequest> ExchangeHandler::decode(const wire::LookupRequest& request
 template <class T, class Call>
 T ExchangeHandler::document_call(std::string_view client_request_id, Call&& call) {
   const std::string request_id = new_request_id();
-  RequestIdScope scope(request_id);
+  log::RequestIdScope scope(request_id);
   auto outcome = [&]() -> Result<T> {
     if (!documents_) {
       return fail(ErrorCode::kNotFound, "documents are not enabled on this gateway");

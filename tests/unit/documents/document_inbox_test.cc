@@ -174,8 +174,9 @@ TEST_F(InboxTest, NothingInClearInRedisNorInTheAof) {
     std::ifstream in(f.path(), std::ios::binary);
     everything.append(std::istreambuf_iterator<char>(in), {});
   }
+  const std::string id = document_id(7);  // lives through the loop (a temporary would not)
   for (std::string_view secret :
-       {std::string_view(document_id(7)), kOrganA, kOrganB, std::string_view("000.00.00.G22"),
+       {std::string_view(id), kOrganA, kOrganB, std::string_view("000.00.00.G22"),
         std::string_view("7/VPCP"), kSubject, std::string_view("Bí Mật"),
         std::string_view("edXMLEnvelope"), std::string_view("ax-9"), std::string_view("CN=sender")})
     EXPECT_EQ(everything.find(secret), std::string::npos) << secret;

@@ -123,8 +123,8 @@ class GatewayDocumentsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(redis_.start());
-    clock_ = std::make_shared<lienthong::testing::ManualClock>(
-        *parse_utc_time("2026-11-23T01:00:00Z"));
+    // Now: the dev PKI of the run is generated minutes before the tests.
+    clock_ = std::make_shared<lienthong::testing::ManualClock>(SystemClock().now());
     auto key = std::make_shared<const cache::SealingKey>(
         *cache::SealingKey::from_bytes(std::string(32, 'k')));
     outbox::OutboxConfig oc;
@@ -325,7 +325,7 @@ TEST_F(GatewayDocumentsTest, AStatusIsSignedByTheGatewayForTheCallersOrgan) {
   EXPECT_EQ(status->status.response_for.document_id, sample_id(30));
   EXPECT_EQ(status->status.response_for.organ_id, "000.00.00.G22");
   EXPECT_EQ(status->status.response_for.code, "30/VPCP-TTĐT");
-  EXPECT_EQ(status->status.timestamp, "2026/11/23 08:00:00");  // Vietnam time
+  EXPECT_EQ(status->status.timestamp, edxml_timestamp(clock_->now()));  // Vietnam time
   EXPECT_EQ(status->status.staff_info.staff, "Lê Văn C");
 
   update.status_code = "99";
