@@ -21,9 +21,7 @@ Result<exchange::Adapter::Ptr> build_from_config(const toml::table& table,
   up.base_url = cfg->url;
   auto mapping_path = r.path("mapping", true);
   auto communes_path = r.path("commune_codes", true);
-  up.ca_file = r.path("upstream_ca", true).value_or("").string();
-  up.client_certificate_file = r.path("client_certificate", true).value_or("").string();
-  up.client_key_file = r.path("client_key", true).value_or("").string();
+  rest::read_upstream_tls(r, up);
   auto signer_trust = r.path("signer_trust", true);
   cfg->trusted_signers = r.strings("trusted_signers", true);
   cfg->x_road_client = r.string("x_road_client", true).value_or("");
@@ -37,13 +35,7 @@ Result<exchange::Adapter::Ptr> build_from_config(const toml::table& table,
   auto communes = CommuneCodeTable::load(communes_path->string());
   if (!communes) return tl::unexpected(communes.error());
 
-  auto trust = crypto::X509TrustStore::from_directory(*signer_trust);
-  if (!trust) return tl::unexpected(trust.error());
-  crypto::XmlVerifierConfig vc;
-  vc.policy = &crypto::SignaturePolicy::strict();
-  vc.trust = *trust;
-  vc.clock = context.clock;
-  auto verifier = crypto::XmlDsigVerifier::create(std::move(vc));
+  auto verifier = rest::xml_signer_verifier(*signer_trust, context.clock);
   if (!verifier) return tl::unexpected(verifier.error());
 
   auto http = upstream::CurlHttpClient::create(std::move(up), context.clock);

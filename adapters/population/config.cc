@@ -21,9 +21,7 @@ Result<exchange::Adapter::Ptr> build_from_config(const toml::table& table,
   cfg->url = r.string("url", true).value_or("");
   up.base_url = cfg->url;
   auto mapping_path = r.path("mapping", true);
-  up.ca_file = r.path("upstream_ca", true).value_or("").string();
-  up.client_certificate_file = r.path("client_certificate", true).value_or("").string();
-  up.client_key_file = r.path("client_key", true).value_or("").string();
+  rest::read_upstream_tls(r, up);
   auto signer_trust = r.path("signer_trust", true);
   cfg->trusted_signers = r.strings("trusted_signers", true);
   cfg->username = r.string("username", true).value_or("");
@@ -41,15 +39,8 @@ Result<exchange::Adapter::Ptr> build_from_config(const toml::table& table,
   auto mapping = exchange::XmlMapping::load(mapping_path->string());
   if (!mapping) return tl::unexpected(mapping.error());
 
-  // Who may sign answers: the upstream trust directory (CRLs required there would be stricter;
-  // the national CA publishes them, so they are checked whenever present).
-  auto trust = crypto::X509TrustStore::from_directory(*signer_trust);
-  if (!trust) return tl::unexpected(trust.error());
-  crypto::XmlVerifierConfig vc;
-  vc.policy = &crypto::SignaturePolicy::strict();
-  vc.trust = *trust;
-  vc.clock = context.clock;
-  auto verifier = crypto::XmlDsigVerifier::create(std::move(vc));
+  // Who may sign answers: the upstream trust directory; trusted_signers narrows it further.
+  auto verifier = rest::xml_signer_verifier(*signer_trust, context.clock);
   if (!verifier) return tl::unexpected(verifier.error());
 
   auto http = upstream::CurlHttpClient::create(std::move(up), context.clock);

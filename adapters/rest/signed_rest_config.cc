@@ -57,6 +57,24 @@ void read_upstream_limits(config::TableReader& r, upstream::UpstreamConfig& up) 
   if (auto v = r.integer("breaker_open_ms", 100, 600'000)) up.breaker_open_for = milliseconds(*v);
 }
 
+void read_upstream_tls(config::TableReader& r, upstream::UpstreamConfig& up) {
+  up.ca_file = r.path("upstream_ca", true).value_or("").string();
+  up.client_certificate_file = r.path("client_certificate", true).value_or("").string();
+  up.client_key_file = r.path("client_key", true).value_or("").string();
+}
+
+Result<std::shared_ptr<const crypto::XmlDsigVerifier>> xml_signer_verifier(
+    const std::filesystem::path& signer_trust, Clock::Ptr clock, crypto::XmlLimits limits) {
+  auto trust = crypto::X509TrustStore::from_directory(signer_trust);
+  if (!trust) return tl::unexpected(trust.error());
+  crypto::XmlVerifierConfig vc;
+  vc.policy = &crypto::SignaturePolicy::strict();
+  vc.trust = *trust;
+  vc.clock = std::move(clock);
+  vc.limits = limits;
+  return crypto::XmlDsigVerifier::create(std::move(vc));
+}
+
 Result<SignedRestAdapterParts> read_signed_rest_config(const toml::table& table,
                                                        std::string_view name,
                                                        const AdapterContext& context) {
@@ -75,9 +93,7 @@ Result<SignedRestAdapterParts> read_signed_rest_config(const toml::table& table,
   if (auto v = r.integer("token_refresh_margin_s", 0, 3600))
     tokens.refresh_margin = std::chrono::seconds(*v);
   auto mapping_path = r.path("mapping", true);
-  up.ca_file = r.path("upstream_ca", true).value_or("").string();
-  up.client_certificate_file = r.path("client_certificate", true).value_or("").string();
-  up.client_key_file = r.path("client_key", true).value_or("").string();
+  read_upstream_tls(r, up);
   auto signer_trust = r.path("signer_trust", true);
   cfg->trusted_signers = r.strings("trusted_signers", true);
   if (auto v = r.integer("max_answer_bytes", 1024, 16 << 20))

@@ -13,6 +13,7 @@
 #include "adapters/registry.h"
 #include "adapters/rest/signed_json_call.h"
 #include "gateway/app/config_reader.h"
+#include "gateway/crypto/xml_verifier.h"
 #include "gateway/exchange/json_mapping.h"
 #include "gateway/upstream/upstream_config.h"
 
@@ -35,5 +36,12 @@ Result<std::string> read_secret(config::TableReader& r, std::string_view where,
 // connect_timeout_ms, timeout_ms, max_attempts, max_connections, breaker_failures,
 // breaker_open_ms: into `up` when given.
 void read_upstream_limits(config::TableReader& r, upstream::UpstreamConfig& up);
+// upstream_ca, client_certificate, client_key (each required): the mutual TLS to the upstream.
+void read_upstream_tls(config::TableReader& r, upstream::UpstreamConfig& up);
+// The verifier of an XML-DSig upstream's signatures (population, land, the document axis):
+// signers chaining to the trust directory `signer_trust` (its CRLs are checked whenever
+// present; the national CA publishes them), the strict policy, `limits` on what it parses.
+Result<std::shared_ptr<const crypto::XmlDsigVerifier>> xml_signer_verifier(
+    const std::filesystem::path& signer_trust, Clock::Ptr clock, crypto::XmlLimits limits = {});
 
 }  // namespace lienthong::adapters::rest

@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "adapters/registry.h"
+#include "gateway/app/gateway_admin.h"
 #include "gateway/app/ocsp_refresher.h"
 #include "gateway/app/own_certificates.h"
-#include "gateway/app/gateway_admin.h"
 #include "gateway/app/thread_pool_executor.h"
 #include "gateway/app/trust_reloader.h"
 #include "gateway/audit/segment_audit_log.h"
@@ -24,8 +24,8 @@
 #include "gateway/crypto/openssl_types.h"
 #include "gateway/crypto/signing_identity.h"
 #include "gateway/crypto/trust_store.h"
-#include "gateway/documents/documents_config.h"
 #include "gateway/documents/document_policy.h"
+#include "gateway/documents/documents_config.h"
 #include "gateway/exchange/lookup_pipeline.h"
 #include "gateway/front/admin/admin_router.h"
 #include "gateway/front/http/http_front.h"
@@ -83,7 +83,8 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   const auto& c = p.config;
   const auto clock = SystemClock::instance();
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  p.executor = std::make_shared<ThreadPoolExecutor>(c.worker_threads > 0 ? c.worker_threads : cores);
+  p.executor =
+      std::make_shared<ThreadPoolExecutor>(c.worker_threads > 0 ? c.worker_threads : cores);
   p.metrics = std::make_shared<Metrics>();
 
   // Members: who may connect (anchors, intermediates, CRLs, pins), validated per request by the
@@ -112,11 +113,11 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
       return fail(ErrorCode::kBadRequest, "[signing] jws_alg: unknown algorithm " + c.jws_alg);
     }
   }
-  auto jws_signer = with_context(
-      crypto::JwsSigner::from_identity(**identity,
-                                       crypto::sha256_fingerprint((*identity)->certificate.get()),
-                                       c.jws_x5c, jws_alg),
-      "[signing] jws");
+  auto jws_signer =
+      with_context(crypto::JwsSigner::from_identity(
+                       **identity, crypto::sha256_fingerprint((*identity)->certificate.get()),
+                       c.jws_x5c, jws_alg),
+                   "[signing] jws");
   if (!jws_signer) return tl::unexpected(jws_signer.error());
   signed_config.answer_signer = std::move(*jws_signer);
   if (!c.request_algorithms.empty()) {
@@ -131,8 +132,8 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     }
   }
   signed_config.clock = clock;
-  auto signed_json = with_context(exchange::SignedJson::create(std::move(signed_config)),
-                                  "[signing]");
+  auto signed_json =
+      with_context(exchange::SignedJson::create(std::move(signed_config)), "[signing]");
   if (!signed_json) return tl::unexpected(signed_json.error());
 
   audit::AuditLogConfig audit_config;
@@ -145,7 +146,8 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   p.audit = *audit_log;
 
   if (c.cache_enabled) {
-    auto key = with_context(cache::SealingKey::load_file(c.cache_sealing_key), "[cache] sealing_key");
+    auto key =
+        with_context(cache::SealingKey::load_file(c.cache_sealing_key), "[cache] sealing_key");
     if (!key) return tl::unexpected(key.error());
     cache::RedisConfig redis;
     redis.host = c.redis_host;
@@ -167,10 +169,10 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   exchange::PipelineParts parts;
   crypto::OcspChecker::Ptr ocsp;
   if (c.ocsp) {
-    auto checker = with_context(
-        crypto::OcspChecker::create(*c.ocsp, std::make_shared<upstream::CurlOcspTransport>(),
-                                    clock),
-        "[ocsp]");
+    auto checker =
+        with_context(crypto::OcspChecker::create(
+                         *c.ocsp, std::make_shared<upstream::CurlOcspTransport>(), clock),
+                     "[ocsp]");
     if (!checker) return tl::unexpected(checker.error());
     ocsp = *checker;
   }
@@ -195,13 +197,12 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   auto pipeline = with_context(exchange::LookupPipeline::create(std::move(parts)), "pipeline");
   if (!pipeline) return tl::unexpected(pipeline.error());
   p.pipeline = *pipeline;
-  p.reloader = std::make_unique<TrustReloader>(c.client_trust, c.policy_file, p.trust, p.pipeline,
-                                               clock);
+  p.reloader =
+      std::make_unique<TrustReloader>(c.client_trust, c.policy_file, p.trust, p.pipeline, clock);
   if (ocsp) {
     // Answers renewed before they go stale, at most a minute apart, and at once after a reload.
-    const auto period = std::clamp<std::chrono::seconds>(c.ocsp->refresh_margin / 2,
-                                                          std::chrono::seconds(1),
-                                                          std::chrono::seconds(60));
+    const auto period = std::clamp<std::chrono::seconds>(
+        c.ocsp->refresh_margin / 2, std::chrono::seconds(1), std::chrono::seconds(60));
     p.ocsp_refresher = std::make_unique<OcspRefresher>(ocsp, authenticator, period);
     p.reloader->on_reloaded([refresher = p.ocsp_refresher.get()] { refresher->wake(); });
   }
@@ -225,12 +226,14 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     // The outbox by state, for alerts on dead letters and a growing backlog (axis down).
     p.metrics->add_gauges([outbox = p.documents->outbox()](std::string& out) {
       auto counts = outbox->counts();
-      out += "# HELP lienthong_documents_up 1 when the document outbox's Redis answers.\n"
-             "# TYPE lienthong_documents_up gauge\n";
+      out +=
+          "# HELP lienthong_documents_up 1 when the document outbox's Redis answers.\n"
+          "# TYPE lienthong_documents_up gauge\n";
       out += fmt::format("lienthong_documents_up {}\n", counts ? 1 : 0);
       if (!counts) return;
-      out += "# HELP lienthong_documents_outbox Outgoing documents by delivery state.\n"
-             "# TYPE lienthong_documents_outbox gauge\n";
+      out +=
+          "# HELP lienthong_documents_outbox Outgoing documents by delivery state.\n"
+          "# TYPE lienthong_documents_outbox gauge\n";
       for (auto state : {outbox::OutboxState::kAccepted, outbox::OutboxState::kDelivering,
                          outbox::OutboxState::kDelivered, outbox::OutboxState::kDead})
         out += fmt::format("lienthong_documents_outbox{{state=\"{}\"}} {}\n",
@@ -243,8 +246,8 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
   {
     std::vector<crypto::X509Ptr> chain;
     for (const auto& c : (*identity)->chain) chain.push_back(crypto::share(c.get()));
-    own->push_back({"signing", crypto::share((*identity)->certificate.get()), std::move(chain),
-                    true});
+    own->push_back(
+        {"signing", crypto::share((*identity)->certificate.get()), std::move(chain), true});
     if (auto tls = crypto::load_certificates(c.tls_certificate_chain); tls && !tls->empty()) {
       OwnCertificate t{"tls", std::move(tls->front()), {}, false};
       for (size_t i = 1; i < tls->size(); ++i) t.chain.push_back(std::move((*tls)[i]));
@@ -273,8 +276,9 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
     out += "# HELP lienthong_cache_up 1 when the record cache (Redis) answers.\n";
     out += "# TYPE lienthong_cache_up gauge\n";
     out += fmt::format("lienthong_cache_up {}\n", cache_ptr && cache_ptr->healthy() ? 1 : 0);
-    out += "# HELP lienthong_upstream_circuit_open 1 when an upstream's circuit breaker is not "
-           "closed.\n# TYPE lienthong_upstream_circuit_open gauge\n";
+    out +=
+        "# HELP lienthong_upstream_circuit_open 1 when an upstream's circuit breaker is not "
+        "closed.\n# TYPE lienthong_upstream_circuit_open gauge\n";
     for (const auto& a : adapters_copy) {
       out += fmt::format("lienthong_upstream_circuit_open{{adapter=\"{}\",state=\"{}\"}} {}\n",
                          a->name(), a->upstream_state(), a->upstream_state() == "closed" ? 0 : 1);
@@ -320,9 +324,9 @@ Result<std::unique_ptr<Gateway>> Gateway::build(GatewayConfig config) {
         with_context(front::admin::AdminAllowlist::fingerprints_of(c.admin.administrators),
                      "[admin] administrators");
     if (!administrators) return tl::unexpected(administrators.error());
-    GatewayAdminParts admin_parts{c.client_trust, p.trust, p.reloader.get(),  c.policy_file,
-                                  p.pipeline,     p.cache, c.audit_directory, p.adapters,
-                                  p.documents.get()};
+    GatewayAdminParts admin_parts{c.client_trust,    p.trust,    p.reloader.get(),
+                                  c.policy_file,     p.pipeline, p.cache,
+                                  c.audit_directory, p.adapters, p.documents.get()};
     auto router = std::make_shared<const front::admin::AdminRouter>(
         front::admin::AdminAllowlist(std::move(*administrators), admin_trust, clock),
         std::make_shared<GatewayAdminBackend>(std::move(admin_parts)), p.audit, clock);

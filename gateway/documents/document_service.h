@@ -45,9 +45,9 @@ struct SendReceipt {
 struct ReceivedSummary {
   std::uint64_t sequence = 0;  // the inbox's order for this organ: list(after = last sequence)
   std::string document_id;
-  std::string axis_id;     // the axis's id ("ax-…")
-  std::string from_organ;  // MessageHeader/From/OrganId
-  std::string code;        // "<CodeNumber>/<CodeNotation>"
+  std::string axis_id;            // the axis's id ("ax-…")
+  std::string from_organ;         // MessageHeader/From/OrganId
+  std::string code;               // "<CodeNumber>/<CodeNotation>"
   std::string promulgation_date;  // yyyy/MM/dd
   std::string subject;            // trích yếu (the recipient's own document: not logged)
   int business_type = 0;          // TraceHeaderList/Bussiness: 0 new, 1 recall, 2 update, 3 replace
@@ -100,8 +100,7 @@ class DocumentService {
   // Documents received for the caller's organ with sequence > `after`, oldest first, at most
   // `limit` (1..1000). Needs a "receive" grant.
   virtual Result<std::vector<ReceivedSummary>> received(const DocumentCaller& caller,
-                                                        std::uint64_t after,
-                                                        std::size_t limit) = 0;
+                                                        std::uint64_t after, std::size_t limit) = 0;
 
   // One received document; NOT_FOUND unless it was addressed to the caller's organ.
   virtual Result<ReceivedDocument> get(const DocumentCaller& caller,

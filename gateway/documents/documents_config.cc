@@ -42,9 +42,7 @@ Result<Settings> read_settings(const toml::table& table, const std::filesystem::
   auto& up = s.upstream;
   up.name = "axis";
   up.base_url = r.string("axis_url", true).value_or("");
-  up.ca_file = r.path("upstream_ca", true).value_or("").string();
-  up.client_certificate_file = r.path("client_certificate", true).value_or("").string();
-  up.client_key_file = r.path("client_key", true).value_or("").string();
+  adapters::rest::read_upstream_tls(r, up);
   s.token_url = r.string("token_url").value_or("");
   s.client_id = r.string("client_id").value_or("");
   auto secret = adapters::rest::read_secret(r, kWhere, "client_secret", "client_secret_file");
@@ -83,8 +81,7 @@ Result<Settings> read_settings(const toml::table& table, const std::filesystem::
   if (auto origin = upstream::https_origin(up.base_url); !origin)
     return fail(ErrorCode::kBadRequest, "[documents] axis_url: " + origin.error().detail);
   // Tokens: all three or none (an axis reached over mTLS alone).
-  const int token_keys =
-      !s.token_url.empty() + !s.client_id.empty() + !s.client_secret.empty();
+  const int token_keys = !s.token_url.empty() + !s.client_id.empty() + !s.client_secret.empty();
   if (token_keys != 0 && token_keys != 3)
     return fail(ErrorCode::kBadRequest,
                 "[documents] token_url, client_id and client_secret (or client_secret_file) "
@@ -168,14 +165,9 @@ Result<std::unique_ptr<Documents>> build_documents(const toml::table& table,
 
   // Who may sign documents the axis brings: certificates chaining to signer_trust (CRLs there
   // are checked).
-  auto trust = crypto::X509TrustStore::from_directory(s.signer_trust);
-  if (!trust) return fail(trust.error().code, "[documents] signer_trust: " + trust.error().detail);
-  crypto::XmlVerifierConfig vc;
-  vc.trust = *trust;
-  vc.clock = context.clock;
-  vc.limits = limits.xml();
-  auto verifier = crypto::XmlDsigVerifier::create(std::move(vc));
-  if (!verifier) return tl::unexpected(verifier.error());
+  auto verifier = adapters::rest::xml_signer_verifier(s.signer_trust, context.clock, limits.xml());
+  if (!verifier)
+    return fail(verifier.error().code, "[documents] signer_trust: " + verifier.error().detail);
 
   auto running = std::make_unique<RunningDocuments>();
   running->outbox_ = *outbox;

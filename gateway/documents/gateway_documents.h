@@ -27,14 +27,13 @@
 
 namespace lienthong::documents {
 
-
 struct GatewayDocumentsParts {
   std::shared_ptr<const exchange::MemberAuthenticator> authenticator;
   std::function<policy::AccessPolicy::Ptr()> policy;  // the policy in force (reloads)
   outbox::DocumentOutbox::Ptr outbox;
   DocumentInbox::Ptr inbox;
-  AxisInbound::Ptr axis;                 // status calls
-  crypto::XmlSigner::Ptr signer;         // Status messages
+  AxisInbound::Ptr axis;          // status calls
+  crypto::XmlSigner::Ptr signer;  // Status messages
   audit::AuditSink::Ptr audit;
   Clock::Ptr clock;
   edxml::EdxmlLimits limits;

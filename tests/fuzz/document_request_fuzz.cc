@@ -33,8 +33,8 @@ void run(std::string_view input) {
       newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
   if (target.empty() || target.front() != '/') return;  // Beast never hands such a target on
 
-  static constexpr bhttp::verb kMethods[] = {bhttp::verb::get, bhttp::verb::post,
-                                             bhttp::verb::put, bhttp::verb::delete_};
+  static constexpr bhttp::verb kMethods[] = {bhttp::verb::get, bhttp::verb::post, bhttp::verb::put,
+                                             bhttp::verb::delete_};
   static constexpr const char* kTypes[] = {"application/xml", "application/json",
                                            "application/json; charset=latin1", "text/plain"};
   front::http::Request request{kMethods[selector % 4], std::string(target), 11};

@@ -45,7 +45,8 @@ class EchoPipeline final : public lienthong::exchange::Pipeline {
     response.record.subject = request.subject;
     response.record.doc_type = request.document_type;
     response.record.code = request.subject + "." + request.document_type;
-    for (const std::string& field : request.fields) response.record.fields.emplace_back(field, field);
+    for (const std::string& field : request.fields)
+      response.record.fields.emplace_back(field, field);
     response.envelope = request.purpose.dossier_code;
     done(std::move(response));
   }
@@ -100,8 +101,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Everything the server wrote must read back, with the generated client, as replies.
   std::string written = sent->getBufferAsString();
-  auto reply_buffer = std::make_shared<TMemoryBuffer>(
-      reinterpret_cast<uint8_t*>(written.data()), static_cast<uint32_t>(written.size()));
+  auto reply_buffer = std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t*>(written.data()),
+                                                      static_cast<uint32_t>(written.size()));
   // Read through the same framing (Thrift's stock framed transport trips UBSan on its first
   // read, see wire_limits.cc), with room for replies larger than calls: a reply repeats each
   // wanted field as name and value.
@@ -130,7 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (result.__isset.success &&
           response.record.code != response.record.subjectId + "." + response.record.documentType)
         std::abort();  // the record sent back is not the one the request asked for
-      if (result.__isset.error && result.error.detail.empty()) std::abort();  // every refusal says why
+      if (result.__isset.error && result.error.detail.empty())
+        std::abort();  // every refusal says why
     } else {
       // A document method's reply (the fuzzed front has no documents: NOT_FOUND).
       in->skip(apache::thrift::protocol::T_STRUCT);

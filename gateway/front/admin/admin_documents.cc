@@ -50,8 +50,8 @@ AdminAction documents_outbox(const AdminServices& s, const AdminCall& call) {
   const std::string state_text = first(call.query, "state");
   const auto state = outbox::parse_state(state_text.empty() ? "dead" : state_text);
   if (!state)
-    return refused(
-        Error{ErrorCode::kBadRequest, "state: accepted, delivering, delivered or dead"}, call);
+    return refused(Error{ErrorCode::kBadRequest, "state: accepted, delivering, delivered or dead"},
+                   call);
   const auto limit = limit_of(call);
   if (!limit) return refused(Error{ErrorCode::kBadRequest, "limit: 1..1000"}, call);
   auto list = s.backend.outbox_documents(*state, *limit);
@@ -81,8 +81,9 @@ AdminAction documents_retry(const AdminServices& s, const AdminCall& call) {
   auto status = s.backend.outbox_document(call.param);
   AdminAction action;
   action.detail = "dead letter sent again";
-  action.response = json_response(
-      200, status ? status_json(*status) : json{{"document_id", call.param}, {"state", "accepted"}});
+  action.response =
+      json_response(200, status ? status_json(*status)
+                                : json{{"document_id", call.param}, {"state", "accepted"}});
   return action;
 }
 

@@ -336,8 +336,7 @@ TEST_F(GatewayDocumentsTest, AStatusIsSignedByTheGatewayForTheCallersOrgan) {
   EXPECT_EQ(service_->update_status(h20, sample_id(30), update).error().code,
             ErrorCode::kUpstreamUnavailable);
   // A document the caller neither sent nor received.
-  EXPECT_EQ(service_->update_status(h20, sample_id(31), update).error().code,
-            ErrorCode::kNotFound);
+  EXPECT_EQ(service_->update_status(h20, sample_id(31), update).error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(GatewayDocumentsTest, TheSenderWaitsForDeliveryBeforeStatusesAndHistory) {
@@ -393,8 +392,8 @@ TEST(DocumentIdTest, ResponseForAndTimestamps) {
   EXPECT_EQ(r->organ_id, "000.00.00.G22");
   EXPECT_EQ(r->promulgation_date, "2026/11/23");
   EXPECT_EQ(r->code, "7816/VPCP-TTĐT");
-  for (std::string_view bad : {"", "a,b", "000.00.00.G22,2026/13/01,1/A", "x,2026/11/23,7816",
-                               ",2026/11/23,1/A"})
+  for (std::string_view bad :
+       {"", "a,b", "000.00.00.G22,2026/13/01,1/A", "x,2026/11/23,7816", ",2026/11/23,1/A"})
     EXPECT_FALSE(response_for_document(bad)) << bad;
   EXPECT_EQ(edxml_timestamp(*parse_utc_time("2026-11-23T17:30:05Z")), "2026/11/24 00:30:05");
 }

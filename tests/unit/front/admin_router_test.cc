@@ -137,12 +137,14 @@ class FakeBackend final : public AdminBackend {
   Result<outbox::OutboxStatus> outbox_document(const std::string& document_id) override {
     if (!documents_on) return AdminBackend::outbox_document(document_id);
     auto it = outbox.find(document_id);
-    if (it == outbox.end()) return lienthong::fail(ErrorCode::kNotFound, "outbox: no such document");
+    if (it == outbox.end())
+      return lienthong::fail(ErrorCode::kNotFound, "outbox: no such document");
     return it->second;
   }
   Result<void> retry_dead_document(const std::string& document_id) override {
     auto it = outbox.find(document_id);
-    if (it == outbox.end()) return lienthong::fail(ErrorCode::kNotFound, "outbox: no such document");
+    if (it == outbox.end())
+      return lienthong::fail(ErrorCode::kNotFound, "outbox: no such document");
     if (it->second.state != outbox::OutboxState::kDead)
       return lienthong::fail(ErrorCode::kBadRequest, "outbox: not a dead letter");
     it->second.state = outbox::OutboxState::kAccepted;
